@@ -1,0 +1,21 @@
+import { homedir } from 'node:os';
+import { configuredSystemPath, type PluginOptions } from './plugin-options';
+import { locateSystem, parseSystemId, readSystem, type NervesSystem } from './system';
+
+/** The system a run is for: NBPR_SYSTEM, else the workspace's defaultSystem. */
+export function activeSystemId(options: PluginOptions, env: NodeJS.ProcessEnv = process.env): string {
+  const id = env.NBPR_SYSTEM?.trim() || options.defaultSystem;
+  parseSystemId(id);
+  return id;
+}
+
+/** Finds (as Nerves does, plus nx.json's `systems` paths) and reads the artefact of a system. */
+export async function loadSystem(
+  id: string,
+  options: PluginOptions,
+  workspaceRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<NervesSystem> {
+  const dir = await locateSystem({ id, configuredPath: configuredSystemPath(options, id, workspaceRoot), env, homedir: homedir() });
+  return readSystem(dir);
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { NbprError } from './errors';
+
+/**
+ * A JSON file as read from disk, kept with its text so that any later error can point at
+ * the line and column of the value it is about, not only at its JSON pointer.
+ */
+export interface JsonSource {
+  /** Path as shown to the user (relative to the working directory when inside it). */
+  file: string;
+  text: string;
+  value: unknown;
+  tree: Node;
+}
+
+export function displayPath(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+export function readJsonSource(path: string, cwd = process.cwd()): JsonSource {
+  const file = displayPath(path, cwd);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new NbprError(code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(error)})`, {
+      where: file,
+      cause: error,
+    });
+  }
+  return parseJsonSource(file, text);
+}
+
+export function parseJsonSource(file: string, text: string): JsonSource {
+  const errors: ParseError[] = [];
+  // Strict JSON: comments and trailing commas are errors, as they are for JSON.parse and ajv users.
+  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  if (errors.length > 0 || tree === undefined) {
+    const first = errors[0];
+    const offset = first?.offset ?? 0;
+    const what = first ? describeParseError(printParseErrorCode(first.error)) : 'empty file';
+    throw new NbprError(`malformed JSON: ${what}`, {
+      where: `${file}:${lineColumn(text, offset)}`,
+      hint: 'Fix the JSON syntax at that position (strict JSON: no comments, no trailing commas, double-quoted keys).',
+    });
+  }
+  return { file, text, value: getNodeValue(tree), tree };
+}
+
+function describeParseError(code: string): string {
+  const words: Record<string, string> = {
+    InvalidSymbol: 'unexpected character',
+    InvalidNumberFormat: 'invalid number',
+    PropertyNameExpected: 'expected a double-quoted property name',
+    ValueExpected: 'expected a value',
+    ColonExpected: "expected ':'",
+    CommaExpected: "expected ','",
+    CloseBraceExpected: "expected '}'",
+    CloseBracketExpected: "expected ']'",
+    EndOfFileExpected: 'unexpected content after the end of the JSON value',
+    InvalidCommentToken: 'comments are not allowed in JSON',
+    UnexpectedEndOfComment: 'unterminated comment',
+    UnexpectedEndOfString: 'unterminated string',
+    UnexpectedEndOfNumber: 'unterminated number',
+    InvalidUnicode: 'invalid unicode escape',
+    InvalidEscapeCharacter: 'invalid escape character',
+    InvalidCharacter: 'invalid character in string',
+  };
+  return words[code] ?? code;
+}
+
+export function lineColumn(text: string, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return `${line}:${offset - lineStart + 1}`;
+}
+
+/** `file:line:col` of the value at a JSON pointer, or of its nearest existing parent. */
+export function locate(source: JsonSource, pointer: string): string {
+  const path = pointerSegments(pointer);
+  for (let n = path.length; n >= 0; n--) {
+    const node = findNodeAtLocation(source.tree, path.slice(0, n));
+    if (node) {
+      // Point at the key of a property rather than its value: that is where the eye goes.
+      const at = node.parent?.type === 'property' && node.parent.children?.[0] ? node.parent.children[0] : node;
+      return `${source.file}:${lineColumn(source.text, at.offset)}`;
+    }
+  }
+  return source.file;
+}
+
+export function pointerSegments(pointer: string): (string | number)[] {
+  if (pointer === '' || pointer === '/') return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+export function pointerOf(...segments: (string | number)[]): string {
+  return segments.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+/** An error about the value at `pointer` in a JSON file: "file:line:col /pointer: what". */
+export function errorAt(source: JsonSource, pointer: string, what: string, hint?: string): NbprError {
+  const where = `${locate(source, pointer)} ${pointer || '/'}`;
+  return new NbprError(what, { where, hint });
+}

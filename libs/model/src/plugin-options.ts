@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { NbprError } from './errors';
+import { parseJsonSource, type JsonSource } from './json-file';
+import { validateSource } from './schema/validate';
+
+/** The options of @nbpr/nx-plugin in nx.json. */
+export interface PluginOptions {
+  defaultSystem: string;
+  systems?: Record<string, { path: string }>;
+  registry?: string;
+  sites?: string[];
+}
+
+export const PLUGIN_NAME = '@nbpr/nx-plugin';
+
+/**
+ * Validates the plugin's options. Errors point at nx.json's own lines
+ * (`nx.json:7:9 /plugins/0/options/defaultSytem: unknown key ...`).
+ */
+export function validatePluginOptions(options: unknown, workspaceRoot: string): PluginOptions {
+  const source = readNxJson(workspaceRoot, options);
+  const plugins = ((source.value as { plugins?: unknown[] }).plugins ?? []) as unknown[];
+  const index = plugins.findIndex((p) => p === PLUGIN_NAME || (p as { plugin?: string } | null)?.plugin === PLUGIN_NAME);
+  const pointer = index >= 0 ? `/plugins/${index}/options` : '';
+  if (options === undefined || options === null) {
+    throw new NbprError(`${PLUGIN_NAME} has no options`, {
+      where: `nx.json ${pointer || '/plugins'}`,
+      hint: `Write { "plugin": "${PLUGIN_NAME}", "options": { "defaultSystem": "<app>@<version>" } }.`,
+    });
+  }
+  validateSource('pluginOptions', source, { value: options, pointer });
+  return options as PluginOptions;
+}
+
+function readNxJson(workspaceRoot: string, options: unknown): JsonSource {
+  try {
+    return parseJsonSource('nx.json', readFileSync(join(workspaceRoot, 'nx.json'), 'utf8'));
+  } catch {
+    // Options handed over without an nx.json on disk (tests, programmatic use).
+    return parseJsonSource('nx.json', JSON.stringify({ plugins: [{ plugin: PLUGIN_NAME, options }] }));
+  }
+}
+
+/** Absolute artefact directory configured for a system id, if any. */
+export function configuredSystemPath(options: PluginOptions, id: string, workspaceRoot: string): string | undefined {
+  const path = options.systems?.[id]?.path;
+  if (path === undefined) return undefined;
+  return isAbsolute(path) ? path : join(workspaceRoot, path);
+}

@@ -1,0 +1,6 @@
+export * from './kconfig-values';
+export * from './kconfig-fragment';
+export * from './resolve-options';
+export * from './resolve-package';
+export * from './resolve-firmware';
+export * from './resolve-project';

@@ -1,0 +1,112 @@
+import { artefactTag, cacheKey, hashTree, KEY_SCHEMA_VERSION, type KeyDocument } from '@nbpr/key';
+import { NbprError, pointerOf, type Catalogue, type FirmwareProfile, type OptionValue, type PackageManifest } from '@nbpr/model';
+import { buildrootPackages, packageFragment } from './kconfig-fragment';
+import { resolveOptions, type OptionRequest } from './resolve-options';
+
+/** The part of a Nerves system that enters the cache key. */
+export interface SystemIdentity {
+  app: string;
+  version: string;
+  buildroot: string;
+  config: string;
+}
+
+export interface ResolvedPackage {
+  status: 'resolved';
+  name: string;
+  version: string;
+  options: Record<string, OptionValue>;
+  /** Kconfig symbols of the package and its NBPR dependencies, as raw .config values. */
+  kconfig: Record<string, string>;
+  /** NBPR dependencies, transitively, each after its own. */
+  dependencies: string[];
+  keyDocument: KeyDocument;
+  key: string;
+  tag: string;
+}
+
+export interface SkippedPackage {
+  status: 'skipped';
+  name: string;
+  version: string;
+  reason: string;
+}
+
+export type PackageResolution = ResolvedPackage | SkippedPackage;
+
+export interface ResolveContext {
+  catalogue: Catalogue;
+  system: SystemIdentity;
+  /** The firmware whose option overrides apply, if resolving for one. */
+  firmware?: FirmwareProfile;
+}
+
+/** Resolves one package for a system: options, kconfig fragment, key document, key and tag. */
+export async function resolvePackage(context: ResolveContext, name: string): Promise<PackageResolution> {
+  const { catalogue, system } = context;
+  const manifest = catalogue.get(name);
+  const closure = catalogue.dependencyClosure(name);
+  for (const pkg of [name, ...closure]) {
+    const reason = unsupportedReason(catalogue.get(pkg), system.app);
+    if (reason) return { status: 'skipped', name, version: manifest.metadata.version, reason: pkg === name ? reason : `needs ${pkg}, which ${reason.replace(/^\S+ /, '')}` };
+  }
+  const options = resolveOptions(manifest, firmwareRequests(context, name));
+  const kconfig = { ...packageFragment(manifest, options) };
+  const origin = new Map(Object.keys(kconfig).map((symbol) => [symbol, name]));
+  for (const dep of closure) {
+    const depManifest = catalogue.get(dep);
+    const depOptions = resolveOptions(depManifest, [...firmwareRequests(context, dep), ...dependantRequests(catalogue, [name, ...closure], dep)]);
+    for (const [symbol, value] of Object.entries(packageFragment(depManifest, depOptions))) {
+      if (symbol in kconfig && kconfig[symbol] !== value) {
+        throw new NbprError(`${origin.get(symbol)} needs ${symbol}=${kconfig[symbol]} but its dependency ${dep} needs ${symbol}=${value}`, {
+          where: `package ${name}`,
+          hint: 'Buildroot has one value per symbol: change one of the two packages (or their options) so that they agree.',
+        });
+      }
+      kconfig[symbol] = value;
+      origin.set(symbol, dep);
+    }
+  }
+  const keyDocument: KeyDocument = {
+    nbpr: KEY_SCHEMA_VERSION,
+    package: { name, version: manifest.metadata.version },
+    build: { packages: buildrootPackages(manifest), kconfig },
+    options,
+    system: { app: system.app, version: system.version, buildroot: system.buildroot, config: system.config },
+    tree: manifest.externalTree ? await hashTree(manifest.externalTree) : null,
+  };
+  const key = cacheKey(keyDocument);
+  return {
+    status: 'resolved',
+    name,
+    version: manifest.metadata.version,
+    options,
+    kconfig,
+    dependencies: closure,
+    keyDocument,
+    key,
+    tag: artefactTag({ version: manifest.metadata.version, systemApp: system.app, systemVersion: system.version, key }),
+  };
+}
+
+function unsupportedReason(manifest: PackageManifest, app: string): string | undefined {
+  const targets = manifest.metadata.targets;
+  if (targets.includes('*') || targets.includes(app)) return undefined;
+  return `${manifest.metadata.name} does not target ${app} (targets: ${targets.join(', ')})`;
+}
+
+function firmwareRequests(context: ResolveContext, name: string): OptionRequest[] {
+  const firmware = context.firmware;
+  const values = firmware?.metadata.packages[name]?.options;
+  if (!firmware || !values) return [];
+  return [{ values, source: firmware.source, pointer: pointerOf('packages', name, 'options'), by: `firmware ${firmware.metadata.name}` }];
+}
+
+/** Options that packages of the selection need of `dep` (their "dependencies" entries). */
+function dependantRequests(catalogue: Catalogue, selection: string[], dep: string): OptionRequest[] {
+  return selection.flatMap((pkg) => {
+    const manifest = catalogue.get(pkg);
+    const values = manifest.metadata.dependencies?.[dep]?.options;
+    return values ? [{ values, source: manifest.source, pointer: pointerOf('dependencies', dep, 'options'), by: `package ${pkg}` }] : [];
+  });
+}

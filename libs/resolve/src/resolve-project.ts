@@ -1,0 +1,66 @@
+import { activeSystemId, Catalogue, loadFirmwareProfile, loadSystem, systemIdentity, type NervesSystem, type PluginOptions } from '@nbpr/model';
+import { resolveFirmware } from './resolve-firmware';
+import { resolvePackage, type PackageResolution } from './resolve-package';
+
+export const RESOLVED_SCHEMA_VERSION = 1 as const;
+
+/** resolved.json: what `resolve` decided for one Nx project, read by the later pipeline stages. */
+export interface ResolvedDocument {
+  schemaVersion: typeof RESOLVED_SCHEMA_VERSION;
+  project: string;
+  kind: 'package' | 'firmware';
+  system: { id: string; app: string; version: string; buildroot: string; config: string; dir: string };
+  /** Set when the whole project does not apply to the active system (a firmware for another system). */
+  skipped?: string;
+  packages: PackageResolution[];
+}
+
+export interface ResolveProjectInput {
+  workspaceRoot: string;
+  /** Absolute path of the project's nbpr.json or nbpr.firmware.json. */
+  file: string;
+  /** Absolute paths of every nbpr.json of the workspace. */
+  packageFiles: string[];
+  pluginOptions: PluginOptions;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function resolveProject(input: ResolveProjectInput): Promise<ResolvedDocument> {
+  const { workspaceRoot, pluginOptions } = input;
+  const env = input.env ?? process.env;
+  const catalogue = Catalogue.load(input.packageFiles, workspaceRoot);
+  if (input.file.endsWith('nbpr.firmware.json')) {
+    const firmware = loadFirmwareProfile(input.file, workspaceRoot);
+    const wanted = env.NBPR_SYSTEM?.trim();
+    const system = await loadSystem(firmware.metadata.system, pluginOptions, workspaceRoot, env);
+    const base = { schemaVersion: RESOLVED_SCHEMA_VERSION, project: firmware.metadata.name, kind: 'firmware' as const, system: systemRecord(system) };
+    if (wanted && wanted !== firmware.metadata.system) {
+      return { ...base, skipped: `firmware ${firmware.metadata.name} is for ${firmware.metadata.system}, the active system is ${wanted}`, packages: [] };
+    }
+    return { ...base, packages: await resolveFirmware({ catalogue, system: systemIdentity(system), firmware }) };
+  }
+  const name = catalogue.names().find((n) => catalogue.get(n).path === input.file);
+  if (!name) throw new Error(`internal: ${input.file} is not in the catalogue`);
+  const system = await loadSystem(activeSystemId(pluginOptions, env), pluginOptions, workspaceRoot, env);
+  return {
+    schemaVersion: RESOLVED_SCHEMA_VERSION,
+    project: name,
+    kind: 'package',
+    system: systemRecord(system),
+    packages: [await resolvePackage({ catalogue, system: systemIdentity(system) }, name)],
+  };
+}
+
+function systemRecord(system: NervesSystem): ResolvedDocument['system'] {
+  return { id: system.id, ...systemIdentity(system), dir: system.dir };
+}
+
+/** One line per package, for the console. */
+export function summarize(document: ResolvedDocument): string[] {
+  if (document.skipped) return [`skipped ${document.project}: ${document.skipped}`];
+  return document.packages.map((p) =>
+    p.status === 'skipped'
+      ? `skipped ${p.name} ${p.version}: ${p.reason}`
+      : `resolved ${p.name} ${p.version} for ${document.system.id}: key ${p.key.slice(0, 16)}, tag ${p.tag}`,
+  );
+}

@@ -1,0 +1,25 @@
+import { activeSystemId, loadSystem, systemIdentity } from '@nbpr/model';
+import { findWorkspace } from './workspace';
+
+export const SYSTEM_ID_HELP = `nbpr system-id [--system <app>@<version>]
+
+Prints the identity of a Nerves system as it enters NBPR's cache key (app, version,
+Buildroot version, sha256 of its .config) as one JSON line. Nx runs it as a runtime input,
+so a changed system artefact changes every task's hash. The system is --system, else
+NBPR_SYSTEM, else the workspace's defaultSystem.
+
+When the system cannot be found it prints "unavailable: <reason>" and still exits 0:
+hashing must not fail, the task that needs the system reports the error in full.`;
+
+export async function systemId(args: string[]): Promise<number> {
+  const at = args.indexOf('--system');
+  try {
+    const { root, options } = findWorkspace();
+    const id = at >= 0 && args[at + 1] ? args[at + 1] : activeSystemId(options);
+    const system = await loadSystem(id, options, root);
+    console.log(JSON.stringify({ id: system.id, ...systemIdentity(system) }));
+  } catch (error) {
+    console.log(`unavailable: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return 0;
+}

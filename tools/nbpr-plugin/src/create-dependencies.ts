@@ -1,0 +1,33 @@
+import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
+import { FIRMWARE_FILE, PACKAGE_FILE, parseJsonSource } from '@nbpr/model';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PluginOptions } from '@nbpr/model';
+import { isProjectFile } from './create-nodes';
+
+const PLUGIN_PROJECT = '@nbpr/nx-plugin';
+
+/**
+ * package -> package edges from nbpr.json "dependencies", firmware -> package edges from the
+ * profile's "packages", and every NBPR project -> the plugin (and through its package.json,
+ * the libs), so that `nx affected` reaches every package when NBPR's own code changes.
+ */
+export const createDependencies: CreateDependencies<PluginOptions> = (_options, context) => {
+  const deps: RawProjectGraphDependency[] = [];
+  const byRoot = new Map(Object.entries(context.projects).map(([name, p]) => [p.root, name]));
+  const known = new Set(Object.keys(context.projects));
+  for (const [projectName, project] of Object.entries(context.projects)) {
+    for (const [kind, field] of [[PACKAGE_FILE, 'dependencies'], [FIRMWARE_FILE, 'packages']] as const) {
+      const file = project.root === '.' ? kind : `${project.root}/${kind}`;
+      if (!isProjectFile(file) || !context.fileMap.projectFileMap[projectName]?.some((f) => f.file === file)) continue;
+      const value = parseJsonSource(file, readFileSync(join(context.workspaceRoot, file), 'utf8')).value as Record<string, unknown>;
+      for (const target of Object.keys((value[field] ?? {}) as object)) {
+        if (known.has(target)) deps.push({ source: projectName, target, type: DependencyType.static, sourceFile: file });
+      }
+      if (known.has(PLUGIN_PROJECT) && byRoot.get(project.root) === projectName) {
+        deps.push({ source: projectName, target: PLUGIN_PROJECT, type: DependencyType.implicit });
+      }
+    }
+  }
+  return deps;
+};

@@ -1,0 +1,98 @@
+import { dirname, join, relative } from 'node:path';
+import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2 } from '@nx/devkit';
+import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
+import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
+import { firmwareResolveTarget, packageResolveTarget } from './targets';
+
+export const NBPR_FILES_GLOB = `**/{${PACKAGE_FILE},${FIRMWARE_FILE}}`;
+
+/**
+ * One Nx project per nbpr.json (package) and nbpr.firmware.json (firmware profile). All files
+ * are read together: a package's target digest covers its dependency closure.
+ */
+export const createNodes: CreateNodesV2<PluginOptions> = [
+  NBPR_FILES_GLOB,
+  async (files, options, context) => {
+    try {
+      return inferProjects(files.filter(isProjectFile), options, context);
+    } catch (error) {
+      throw asNxError(error);
+    }
+  },
+];
+
+/** Skips copies of NBPR files that are not projects: test fixtures, build output, installed modules. */
+export function isProjectFile(file: string): boolean {
+  const parts = file.split('/');
+  return !parts.some((p) => p === 'node_modules' || p === 'dist' || p === 'fixtures' || p === '.nx');
+}
+
+function inferProjects(files: readonly string[], options: PluginOptions | undefined, context: CreateNodesContextV2): Array<readonly [string, CreateNodesResult]> {
+  const root = context.workspaceRoot;
+  validatePluginOptions(options, root);
+  const packageFiles = files.filter((f) => f.endsWith(`/${PACKAGE_FILE}`) || f === PACKAGE_FILE);
+  const catalogue = Catalogue.load(packageFiles.map((f) => join(root, f)), root);
+  const results: Array<readonly [string, CreateNodesResult]> = [];
+  for (const name of catalogue.names()) {
+    const manifest = catalogue.get(name);
+    const file = relative(root, manifest.path);
+    const projectRoot = dirname(file);
+    results.push([
+      file,
+      {
+        projects: {
+          [projectRoot]: {
+            name,
+            root: projectRoot,
+            projectType: 'library',
+            tags: ['nbpr:package'],
+            metadata: { description: manifest.metadata.description, nbpr: { kind: 'package', version: manifest.metadata.version } },
+            targets: { resolve: packageResolveTarget(packageKeyInputs(catalogue, name), manifest.externalTree !== null) },
+          },
+        },
+      },
+    ]);
+  }
+  for (const file of files.filter((f) => f.endsWith(FIRMWARE_FILE))) {
+    const firmware: FirmwareProfile = loadFirmwareProfile(join(root, file), root);
+    const projectRoot = dirname(file);
+    results.push([
+      file,
+      {
+        projects: {
+          [projectRoot]: {
+            name: firmware.metadata.name,
+            root: projectRoot,
+            projectType: 'application',
+            tags: ['nbpr:firmware'],
+            metadata: { description: firmware.metadata.description, nbpr: { kind: 'firmware', system: firmware.metadata.system } },
+            targets: { resolve: firmwareResolveTarget(firmwareKeyInputs(catalogue, firmware), firmware.metadata.system, vendoredRoots(catalogue, firmware, root)) },
+          },
+        },
+      },
+    ]);
+  }
+  return results;
+}
+
+function vendoredRoots(catalogue: Catalogue, firmware: FirmwareProfile, root: string): string[] {
+  const names = new Set<string>();
+  for (const name of Object.keys(firmware.metadata.packages)) {
+    if (!catalogue.has(name)) continue;
+    names.add(name);
+    for (const dep of catalogue.dependencyClosure(name)) names.add(dep);
+  }
+  return [...names]
+    .sort()
+    .map((n) => catalogue.get(n))
+    .filter((m) => m.externalTree !== null)
+    .map((m) => relative(root, m.dir));
+}
+
+/** Nx prints a thrown error's message; give it NBPR's formatted one, without a stack. */
+export function asNxError(error: unknown): unknown {
+  if (!(error instanceof NbprError)) return error;
+  const nx = new Error(error.format());
+  nx.stack = nx.message;
+  return nx;
+}

@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { FIRMWARE_FILE, isNbprError, PACKAGE_FILE, PLUGIN_NAME, validatePluginOptions, type PluginOptions } from '@nbpr/model';
+import { isProjectFile } from './create-nodes';
+
+export interface NbprProjectContext {
+  root: string;
+  /** Absolute nbpr.json or nbpr.firmware.json of the project being run. */
+  file: string;
+  /** Absolute nbpr.json of every package project in the graph. */
+  packageFiles: string[];
+  pluginOptions: PluginOptions;
+}
+
+/** What an NBPR executor needs from Nx's context, taken from the project graph Nx already built. */
+export function nbprProject(context: ExecutorContext): NbprProjectContext {
+  const projectName = context.projectName!;
+  const root = context.projectsConfigurations.projects[projectName].root;
+  const file = [PACKAGE_FILE, FIRMWARE_FILE].map((f) => join(context.root, root, f)).find((f) => existsSync(f));
+  if (!file) throw new Error(`project ${projectName} has neither ${PACKAGE_FILE} nor ${FIRMWARE_FILE} in ${root}`);
+  const packageFiles = Object.values(context.projectsConfigurations.projects)
+    .map((p) => join(p.root, PACKAGE_FILE))
+    .filter((f) => isProjectFile(f) && existsSync(join(context.root, f)))
+    .map((f) => join(context.root, f));
+  const entry = context.nxJsonConfiguration.plugins?.find((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN_NAME);
+  const pluginOptions = validatePluginOptions(typeof entry === 'object' ? entry.options : undefined, context.root);
+  return { root, file, packageFiles, pluginOptions };
+}
+
+/** A user error is printed as NBPR formats it; anything else is a bug and keeps its stack. */
+export function reportFailure(error: unknown): { success: false } {
+  if (isNbprError(error)) console.error(error.format());
+  else console.error(error);
+  return { success: false };
+}

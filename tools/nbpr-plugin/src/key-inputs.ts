@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '@nbpr/key';
+import type { Catalogue, FirmwareProfile, PackageMetadata } from '@nbpr/model';
+
+/**
+ * Nx hashes a target's options but not its project's metadata, so each target carries a
+ * digest of exactly the nbpr.json fields that enter the cache key (for the package and its
+ * dependency closure). Descriptions, READMEs and daemons stay out: editing them is a hit.
+ */
+export function packageKeyInputs(catalogue: Catalogue, name: string): string {
+  const closure = [name, ...catalogue.dependencyClosure(name)];
+  return digest(closure.map((pkg) => keyFields(catalogue.get(pkg).metadata)));
+}
+
+export function firmwareKeyInputs(catalogue: Catalogue, firmware: FirmwareProfile): string {
+  const names = new Set<string>();
+  for (const name of Object.keys(firmware.metadata.packages)) {
+    if (!catalogue.has(name)) continue;
+    names.add(name);
+    for (const dep of catalogue.dependencyClosure(name)) names.add(dep);
+  }
+  return digest({
+    system: firmware.metadata.system,
+    packages: firmware.metadata.packages,
+    closure: [...names].sort().map((pkg) => keyFields(catalogue.get(pkg).metadata)),
+  });
+}
+
+function keyFields(m: PackageMetadata) {
+  const options = Object.fromEntries(Object.entries(m.options ?? {}).map(([name, { description: _, ...rest }]) => [name, rest]));
+  return { name: m.name, version: m.version, buildroot: m.buildroot, kconfig: m.kconfig ?? {}, options, dependencies: m.dependencies ?? {}, targets: m.targets };
+}
+
+function digest(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}

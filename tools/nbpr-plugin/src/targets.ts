@@ -1,0 +1,52 @@
+import type { TargetConfiguration } from '@nx/devkit';
+
+/**
+ * NBPR's own code, hashed into every target: Nx does not hash executor or library code by
+ * itself, and an NBPR change can change what a target produces.
+ */
+const NBPR_CODE = [
+  '{workspaceRoot}/libs/*/src/**/*',
+  '{workspaceRoot}/libs/*/schemas/**/*',
+  '{workspaceRoot}/libs/*/package.json',
+  '{workspaceRoot}/tools/nbpr-plugin/src/**/*',
+  '{workspaceRoot}/tools/nbpr-plugin/*.json',
+  '{workspaceRoot}/tools/nbpr-cli/src/**/*',
+];
+
+/** The command whose output identifies the active system (app, version, Buildroot, .config sha256). */
+export function systemIdentityCommand(system?: string): string {
+  return `node tools/nbpr-cli/bin/nbpr.js system-id${system ? ` --system ${system}` : ''}`;
+}
+
+export function packageResolveTarget(keyInputs: string, vendored: boolean): TargetConfiguration {
+  return {
+    executor: '@nbpr/nx-plugin:resolve',
+    cache: true,
+    inputs: [
+      ...(vendored ? ['{projectRoot}/buildroot/**/*'] : []),
+      { env: 'NBPR_SYSTEM' },
+      { runtime: systemIdentityCommand() },
+      ...NBPR_CODE,
+    ],
+    outputs: ['{workspaceRoot}/dist/{projectRoot}/resolved.json'],
+    options: { keyInputs },
+    metadata: { description: 'Resolve options, kconfig, cache key and tag for the active Nerves system', technologies: ['nbpr'] },
+  };
+}
+
+export function firmwareResolveTarget(keyInputs: string, system: string, vendoredDependencies: string[]): TargetConfiguration {
+  return {
+    executor: '@nbpr/nx-plugin:resolve',
+    cache: true,
+    inputs: [
+      // A task's hash does not include its dependencies' hashes: repeat their tree inputs here.
+      ...vendoredDependencies.map((root) => `{workspaceRoot}/${root}/buildroot/**/*`),
+      { env: 'NBPR_SYSTEM' },
+      { runtime: systemIdentityCommand(system) },
+      ...NBPR_CODE,
+    ],
+    outputs: ['{workspaceRoot}/dist/{projectRoot}/resolved.json'],
+    options: { keyInputs },
+    metadata: { description: "Resolve every package of the firmware with the profile's overrides", technologies: ['nbpr'] },
+  };
+}

@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { NbprError } from './errors';
 import { configuredSystemPath, type PluginOptions } from './plugin-options';
 import { locateSystem, parseSystemId, readSystem, type NervesSystem } from './system';
 
@@ -16,6 +17,13 @@ export async function loadSystem(
   workspaceRoot: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<NervesSystem> {
-  const dir = await locateSystem({ id, configuredPath: configuredSystemPath(options, id, workspaceRoot), env, homedir: homedir() });
-  return readSystem(dir);
+  const dir = locateSystem({ id, configuredPath: configuredSystemPath(options, id, workspaceRoot), env, homedir: homedir() });
+  const system = readSystem(dir);
+  if (system.id !== id) {
+    throw new NbprError(`${env.NERVES_SYSTEM ? 'NERVES_SYSTEM points at' : 'the artefact directory holds'} ${system.id}, but the active system is ${id}`, {
+      where: dir,
+      hint: `Set NBPR_SYSTEM=${system.id} to use that system, or point NERVES_SYSTEM at ${id}'s artefact directory, or unset it.`,
+    });
+  }
+  return system;
 }

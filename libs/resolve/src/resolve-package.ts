@@ -1,15 +1,7 @@
 import { artefactTag, cacheKey, hashTree, KEY_SCHEMA_VERSION, type KeyDocument } from '@nbpr/key';
-import { NbprError, pointerOf, type Catalogue, type FirmwareProfile, type OptionValue, type PackageManifest } from '@nbpr/model';
+import { NbprError, pointerOf, type Catalogue, type FirmwareProfile, type OptionValue, type PackageManifest, type SystemIdentity } from '@nbpr/model';
 import { buildrootPackages, packageFragment } from './kconfig-fragment';
 import { resolveOptions, type OptionRequest } from './resolve-options';
-
-/** The part of a Nerves system that enters the cache key. */
-export interface SystemIdentity {
-  app: string;
-  version: string;
-  buildroot: string;
-  config: string;
-}
 
 export interface ResolvedPackage {
   status: 'resolved';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheKey } from '@nbpr/key';
-import { Catalogue, loadFirmwareProfile, NbprError } from '@nbpr/model';
-import { kconfigRaw, packageSymbol, resolveFirmware, resolvePackage, type ResolvedPackage, type SystemIdentity } from '../src';
+import { Catalogue, loadFirmwareProfile, NbprError, type SystemIdentity } from '@nbpr/model';
+import { kconfigRaw, packageSymbol, resolveFirmware, resolvePackage, type ResolvedPackage } from '../src';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';
 

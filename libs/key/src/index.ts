@@ -1,0 +1,4 @@
+export * from './canonical-json';
+export * from './key-document';
+export * from './tree-hash';
+export * from './tag';

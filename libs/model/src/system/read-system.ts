@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { NbprError } from '../errors';
+import { parseDotConfig, unquoteKconfigString } from './dot-config';
+
+/** A Nerves system artefact directory, as NBPR needs it. */
+export interface NervesSystem {
+  dir: string;
+  /** BR2_NERVES_SYSTEM_NAME, e.g. nerves_system_rpi4. */
+  app: string;
+  version: string;
+  /** `${app}@${version}` */
+  id: string;
+  /** From the .config header, e.g. 2026.05.1. */
+  buildrootVersion: string;
+  /** nerves-system.tag: the nerves_system_br version the system was built with. */
+  nervesSystemBrVersion: string;
+  /** BR2_ARCH, e.g. aarch64. */
+  arch: string;
+  /** The toolchain's target tuple, e.g. aarch64-nerves-linux-gnu. */
+  toolchainTuple: string;
+  config: Map<string, string>;
+  /** 'sha256:<hex>' of the .config bytes. */
+  configSha256: string;
+  stagingDir: string;
+  legalInfoDir: string | null;
+  imagesDir: string | null;
+}
+
+/** The part of a system that enters the cache key. */
+export interface SystemIdentity {
+  app: string;
+  version: string;
+  buildroot: string;
+  config: string;
+}
+
+const PORTABLE_DIR = /^([a-z][a-z0-9_]*)-portable-(.+)$/;
+
+export function readSystem(directory: string): NervesSystem {
+  const dir = resolve(directory);
+  const fix = 'Use the artefact directory Nerves unpacked (it holds .config, staging/, legal-info/, images/ and nerves-system.tag).';
+  if (!isDirectory(dir)) throw new NbprError('Nerves system artefact directory does not exist', { where: dir, hint: fix });
+  const configPath = join(dir, '.config');
+  if (!existsSync(configPath)) throw new NbprError('not a Nerves system artefact: no .config', { where: dir, hint: fix });
+  const bytes = readFileSync(configPath);
+  const parsed = parseDotConfig(bytes.toString('utf8'), configPath);
+  if (!parsed.buildrootVersion) {
+    throw new NbprError("the .config header does not name a Buildroot version ('# Buildroot <version> Configuration')", { where: configPath, hint: 'The .config must be the one Buildroot wrote for the system.' });
+  }
+  const config = parsed.symbols;
+  const app = stringSymbol(config, 'BR2_NERVES_SYSTEM_NAME');
+  if (!app) throw new NbprError('BR2_NERVES_SYSTEM_NAME is not set: this is not a Nerves system .config', { where: configPath, hint: fix });
+  const dirMatch = basename(dir).match(PORTABLE_DIR);
+  if (dirMatch && dirMatch[1] !== app) {
+    throw new NbprError(`inconsistent system artefact: the directory is named for ${dirMatch[1]} but its .config is for ${app}`, { where: dir, hint: 'Unpack each system artefact into its own <app>-portable-<version> directory.' });
+  }
+  const versionFile = join(dir, 'VERSION');
+  const version = dirMatch?.[2] ?? (existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim() : undefined);
+  if (!version) {
+    throw new NbprError('cannot tell the system version', { where: dir, hint: `Name the directory ${app}-portable-<version> as Nerves does, or add a VERSION file.` });
+  }
+  const tagPath = join(dir, 'nerves-system.tag');
+  if (!existsSync(tagPath)) throw new NbprError('not a Nerves system artefact: no nerves-system.tag', { where: dir, hint: fix });
+  const stagingDir = join(dir, 'staging');
+  if (!isDirectory(stagingDir)) throw new NbprError('not a Nerves system artefact: no staging/ directory', { where: dir, hint: fix });
+  const tuple = stringSymbol(config, 'BR2_TOOLCHAIN_EXTERNAL_CUSTOM_PREFIX') ?? stringSymbol(config, 'BR2_TOOLCHAIN_EXTERNAL_PREFIX');
+  const arch = stringSymbol(config, 'BR2_ARCH');
+  if (!arch || !tuple) {
+    throw new NbprError(`the .config does not name the ${arch ? 'toolchain tuple (BR2_TOOLCHAIN_EXTERNAL_CUSTOM_PREFIX)' : 'architecture (BR2_ARCH)'}`, { where: configPath, hint: 'Nerves systems use an external toolchain; the .config must be the one Buildroot wrote.' });
+  }
+  return {
+    dir,
+    app,
+    version,
+    id: `${app}@${version}`,
+    buildrootVersion: parsed.buildrootVersion,
+    nervesSystemBrVersion: readFileSync(tagPath, 'utf8').trim(),
+    arch,
+    toolchainTuple: tuple,
+    config,
+    configSha256: 'sha256:' + createHash('sha256').update(bytes).digest('hex'),
+    stagingDir,
+    legalInfoDir: isDirectory(join(dir, 'legal-info')) ? join(dir, 'legal-info') : null,
+    imagesDir: isDirectory(join(dir, 'images')) ? join(dir, 'images') : null,
+  };
+}
+
+export function systemIdentity(system: NervesSystem): SystemIdentity {
+  return { app: system.app, version: system.version, buildroot: system.buildrootVersion, config: system.configSha256 };
+}
+
+function stringSymbol(config: Map<string, string>, symbol: string): string | undefined {
+  const raw = config.get(symbol);
+  return raw === undefined || raw === 'n' ? undefined : unquoteKconfigString(raw) || undefined;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyWorkspace, runNx } from './support/nx-workspace';
+
+const ws = copyWorkspace();
+
+test('every nbpr.json and nbpr.firmware.json is an Nx project', () => {
+  const run = runNx(ws, ['show', 'projects', '--json']);
+  assert.equal(run.status, 0, run.output);
+  const projects = JSON.parse(run.output.slice(run.output.indexOf('['), run.output.lastIndexOf(']') + 1)) as string[];
+  for (const name of ['jq', 'dnsmasq', 'htop', 'iperf3', 'tcpdump', 'libpcap', 'strace', 'chrony', 'wireguard-tools', 'nbpr-hello', 'nbpr-heartbeat', 'example-firmware']) {
+    assert.ok(projects.includes(name), `${name} missing from ${projects.join(', ')}`);
+  }
+});
+
+test('a package shows only implemented targets, with the key inputs as Nx inputs', () => {
+  const run = runNx(ws, ['show', 'project', 'nbpr-hello', '--json']);
+  assert.equal(run.status, 0, run.output);
+  const project = JSON.parse(run.output.slice(run.output.indexOf('{'), run.output.lastIndexOf('}') + 1));
+  assert.deepEqual(Object.keys(project.targets), ['resolve']);
+  const resolve = project.targets.resolve;
+  assert.equal(resolve.executor, '@nbpr/nx-plugin:resolve');
+  assert.equal(resolve.cache, true);
+  assert.match(resolve.options.keyInputs, /^[0-9a-f]{64}$/);
+  assert.ok(resolve.inputs.includes('{projectRoot}/buildroot/**/*'));
+  assert.ok(resolve.inputs.some((i: { env?: string }) => i.env === 'NBPR_SYSTEM'));
+  assert.ok(resolve.inputs.some((i: { runtime?: string }) => i.runtime?.includes('system-id')));
+  assert.ok(resolve.inputs.some((i: string) => typeof i === 'string' && i.startsWith('{workspaceRoot}/libs/')));
+});
+
+test('the graph has package -> package and firmware -> package edges', () => {
+  const run = runNx(ws, ['graph', '--file=graph.json']);
+  assert.equal(run.status, 0, run.output);
+  const graph = JSON.parse(readFileSync(join(ws, 'graph.json'), 'utf8')).graph;
+  const targets = (name: string) => (graph.dependencies[name] as Array<{ target: string }>).map((d) => d.target);
+  assert.ok(targets('tcpdump').includes('libpcap'));
+  assert.ok(targets('example-firmware').includes('nbpr-hello'));
+  assert.ok(targets('example-firmware').includes('nbpr-heartbeat'));
+  assert.ok(targets('jq').includes('@nbpr/nx-plugin'), 'packages depend on NBPR code, so affected reaches them');
+});
+
+test('a broken nbpr.json stops Nx with the file, the pointer and the fix, not a stack trace', () => {
+  const file = join(ws, 'packages', 'jq', 'nbpr.json');
+  const original = readFileSync(file, 'utf8');
+  writeFileSync(file, original.replace('"homepage"', '"hompage"'));
+  try {
+    const run = runNx(ws, ['show', 'projects']);
+    assert.notEqual(run.status, 0);
+    assert.match(run.output, /packages\/jq\/nbpr\.json:\d+:\d+ \/hompage: unknown key 'hompage'; did you mean 'homepage'\?/);
+    assert.doesNotMatch(run.output, /at .*\.ts:\d+:\d+/);
+  } finally {
+    writeFileSync(file, original);
+  }
+});

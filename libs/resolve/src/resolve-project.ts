@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import { activeSystemId, Catalogue, loadFirmwareProfile, loadSystem, systemIdentity, type NervesSystem, type PluginOptions } from '@nbpr/model';
 import { resolveFirmware } from './resolve-firmware';
 import { resolvePackage, type PackageResolution } from './resolve-package';
@@ -33,7 +34,7 @@ export async function resolveProject(input: ResolveProjectInput): Promise<Resolv
     const firmware = loadFirmwareProfile(input.file, workspaceRoot);
     const wanted = env.NBPR_SYSTEM?.trim();
     const system = await loadSystem(firmware.metadata.system, pluginOptions, workspaceRoot, env);
-    const base = { schemaVersion: RESOLVED_SCHEMA_VERSION, project: firmware.metadata.name, kind: 'firmware' as const, system: systemRecord(system) };
+    const base = { schemaVersion: RESOLVED_SCHEMA_VERSION, project: firmware.metadata.name, kind: 'firmware' as const, system: systemRecord(system, workspaceRoot) };
     if (wanted && wanted !== firmware.metadata.system) {
       return { ...base, skipped: `firmware ${firmware.metadata.name} is for ${firmware.metadata.system}, the active system is ${wanted}`, packages: [] };
     }
@@ -46,13 +47,15 @@ export async function resolveProject(input: ResolveProjectInput): Promise<Resolv
     schemaVersion: RESOLVED_SCHEMA_VERSION,
     project: name,
     kind: 'package',
-    system: systemRecord(system),
+    system: systemRecord(system, workspaceRoot),
     packages: [await resolvePackage({ catalogue, system: systemIdentity(system) }, name)],
   };
 }
 
-function systemRecord(system: NervesSystem): ResolvedDocument['system'] {
-  return { id: system.id, ...systemIdentity(system), dir: system.dir };
+/** The system's directory is recorded relative to the workspace when inside it: cached outputs travel between machines. */
+function systemRecord(system: NervesSystem, workspaceRoot: string): ResolvedDocument['system'] {
+  const rel = relative(workspaceRoot, system.dir);
+  return { id: system.id, ...systemIdentity(system), dir: rel.startsWith('..') || isAbsolute(rel) ? system.dir : rel };
 }
 
 /** One line per package, for the console. */

@@ -84,7 +84,8 @@ export async function resolvePackage(context: ResolveContext, name: string): Pro
 function unsupportedReason(manifest: PackageManifest, app: string): string | undefined {
   const targets = manifest.metadata.targets;
   if (targets.includes('*') || targets.includes(app)) return undefined;
-  return `${manifest.metadata.name} does not target ${app} (targets: ${targets.join(', ')})`;
+  const listed = targets.length <= 3 ? targets.join(', ') : `${targets.slice(0, 3).join(', ')} and ${targets.length - 3} more`;
+  return `${manifest.metadata.name} does not target ${app} (targets: ${listed})`;
 }
 
 function firmwareRequests(context: ResolveContext, name: string): OptionRequest[] {

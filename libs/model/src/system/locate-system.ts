@@ -30,8 +30,7 @@ export function locateSystem(input: LocateSystemInput): string {
     if (isDirectory(candidate)) return candidate;
     tried.push(candidate);
   }
-  throw new NbprError(`Nerves system ${input.id} not found`, {
-    where: `looked in ${tried.join(', ')}`,
+  throw new NbprError(`Nerves system ${input.id} not found; looked in ${tried.join(', ')}`, {
     hint: `Point NERVES_SYSTEM at the system's artefact directory, unpack it as ${app}-portable-${version} under one of those directories (mix deps.get in a Nerves project does), or set its path in nx.json: plugins -> @nbpr/nx-plugin -> options.systems["${input.id}"].path.`,
   });
 }

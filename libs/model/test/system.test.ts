@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSystem, locateSystem, NbprError, parseDotConfig, quoteKconfigString, readSystem, renderDotConfigFragment, unquoteKconfigString, type PluginOptions } from '../src';
+import { sampleDotConfig } from '../../../test/support/reference';
+import { systemArtefact } from '../../../test/support/fixtures';
+import { tempDir } from '../../../test/support/temp';
+
+const root = tempDir();
+const options: PluginOptions = { defaultSystem: 'nerves_system_rpi4@2.0.4' };
+
+test('the real Buildroot 2026.05.1 .config parses, unset symbols included', () => {
+  const config = parseDotConfig(sampleDotConfig());
+  assert.equal(config.buildrootVersion, '2026.05.1');
+  assert.equal(config.symbols.get('BR2_ARCH'), '"aarch64"');
+  assert.equal(config.symbols.get('BR2_PACKAGE_JQ'), 'y');
+  assert.equal(config.symbols.get('BR2_arm'), 'n');
+  assert.ok([...config.symbols.values()].filter((v) => v === 'n').length > 1000);
+});
+
+test('a line that is not Kconfig is an error naming file and line', () => {
+  assert.throws(() => parseDotConfig('# Buildroot 2026.05.1 Configuration\nBR2_A=y\nnonsense\n', 'x/.config'), (e: unknown) => e instanceof NbprError && /x\/\.config:3: not a Kconfig line/.test(e.format()));
+});
+
+test('Kconfig strings round-trip through quoting', () => {
+  for (const value of ['plain', 'with "quotes"', 'back\\slash', '']) assert.equal(unquoteKconfigString(quoteKconfigString(value)), value);
+  assert.equal(renderDotConfigFragment({ BR2_B: 'n', BR2_A: 'y', BR2_C: '"x"' }), 'BR2_A=y\n# BR2_B is not set\nBR2_C="x"\n');
+});
+
+test('a system artefact reads app, version, Buildroot, arch, tuple and the .config hash', () => {
+  const dir = systemArtefact(join(root, 'read'));
+  const system = readSystem(dir);
+  assert.equal(system.id, 'nerves_system_rpi4@2.0.4');
+  assert.equal(system.buildrootVersion, '2026.05.1');
+  assert.equal(system.arch, 'aarch64');
+  assert.equal(system.toolchainTuple, 'aarch64-linux-gnu');
+  assert.equal(system.nervesSystemBrVersion, 'v1.34.0');
+  assert.match(system.configSha256, /^sha256:[0-9a-f]{64}$/);
+  appendFileSync(join(dir, '.config'), '\n');
+  assert.notEqual(readSystem(dir).configSha256, system.configSha256, 'one byte more changes the hash');
+});
+
+test('Nerves artefact directories are searched in Nerves order', () => {
+  const home = join(root, 'home');
+  const xdg = join(root, 'xdg');
+  const artifacts = join(root, 'artifacts');
+  const inHome = systemArtefact(join(home, '.nerves', 'artifacts'));
+  const inXdg = systemArtefact(join(xdg, 'nerves', 'artifacts'));
+  const inArtifacts = systemArtefact(artifacts);
+  const id = 'nerves_system_rpi4@2.0.4';
+  assert.equal(locateSystem({ id, env: {}, homedir: home }), inHome);
+  assert.equal(locateSystem({ id, env: { XDG_DATA_HOME: xdg }, homedir: home }), inXdg);
+  assert.equal(locateSystem({ id, env: { XDG_DATA_HOME: xdg, NERVES_ARTIFACTS_DIR: artifacts }, homedir: home }), inArtifacts);
+  assert.equal(locateSystem({ id, env: { NERVES_SYSTEM: inHome, NERVES_ARTIFACTS_DIR: artifacts }, homedir: home }), inHome, 'NERVES_SYSTEM wins');
+});
+
+test('a system that is nowhere is an error listing every place looked', () => {
+  assert.throws(
+    () => locateSystem({ id: 'nerves_system_bbb@2.0.0', env: { NERVES_ARTIFACTS_DIR: '/nowhere/a' }, homedir: '/nowhere/home' }),
+    (e: unknown) => e instanceof NbprError && /\/nowhere\/a\/nerves_system_bbb-portable-2\.0\.0/.test(e.format()) && /\/nowhere\/home\/\.nerves\/artifacts/.test(e.format()) && /NERVES_SYSTEM/.test(e.format()),
+  );
+});
+
+test('NERVES_SYSTEM holding another system than the active one is refused', async () => {
+  const dir = systemArtefact(join(root, 'other'), 'nerves_system_rpi5', '2.0.0');
+  await assert.rejects(loadSystem('nerves_system_rpi4@2.0.4', options, root, { NERVES_SYSTEM: dir }), /NERVES_SYSTEM points at nerves_system_rpi5@2\.0\.0, but the active system is nerves_system_rpi4@2\.0\.4/);
+});
+
+test('missing or inconsistent artefacts are errors naming the place', () => {
+  const base = join(root, 'broken');
+  const noConfig = join(base, 'nerves_system_rpi4-portable-1.0.0');
+  mkdirSync(noConfig, { recursive: true });
+  assert.throws(() => readSystem(noConfig), /no \.config/);
+  const mismatch = systemArtefact(base, 'nerves_system_rpi4', '2.0.4');
+  const renamed = join(base, 'nerves_system_bbb-portable-2.0.4');
+  require('node:fs').renameSync(mismatch, renamed);
+  assert.throws(() => readSystem(renamed), /directory is named for nerves_system_bbb but its \.config is for nerves_system_rpi4/);
+  const noTag = systemArtefact(join(base, 'notag'));
+  rmSync(join(noTag, 'nerves-system.tag'));
+  assert.throws(() => readSystem(noTag), /no nerves-system\.tag/);
+  const noName = join(base, 'noname', 'x-portable-1');
+  mkdirSync(join(noName, 'staging'), { recursive: true });
+  writeFileSync(join(noName, '.config'), sampleDotConfig());
+  assert.throws(() => readSystem(noName), /BR2_NERVES_SYSTEM_NAME is not set/);
+});

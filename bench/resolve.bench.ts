@@ -24,13 +24,13 @@ function generatePackages(ws: string): void {
       f.options
         .filter((o) => o.type === 'bool')
         .slice(0, 5)
-        .map((o) => [o.symbol.toLowerCase().replace(/^br2_package_/, '').replace(/[^a-z0-9_]/g, '_').replace(/^([^a-z])/, 'o$1'), { type: 'boolean', description: o.prompt, default: o.default?.[0] === 'y', kconfig: o.symbol }]),
+        .map((o) => [o.symbol.toLowerCase().replace(/^br2_package_/, '').replace(/[^a-z0-9_]/g, '_').replace(/^([^a-z])/, 'o$1'), { type: 'boolean', description: o.prompt ?? o.symbol, default: o.default?.[0] === 'y', kconfig: o.symbol }]),
     );
     const dir = join(ws, 'packages', name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'nbpr.json'),
-      JSON.stringify({ schemaVersion: 1, name, version: f.version.replace(/[^A-Za-z0-9._+~-]/g, '_') || '1', description: `bench copy of ${br}`, homepage: 'https://buildroot.org/', licenses: 'MIT', buildroot: { package: br }, options, targets: ['*'] }, null, 2),
+      JSON.stringify({ schemaVersion: 1, name, version: /^[0-9][A-Za-z0-9._+~-]*$/.test(f.version ?? '') ? f.version : '1.0', description: `bench copy of ${br}`, homepage: 'https://buildroot.org/', licenses: 'MIT', buildroot: { package: br }, options, targets: ['*'] }, null, 2),
     );
   }
 }

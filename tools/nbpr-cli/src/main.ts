@@ -1,4 +1,4 @@
-import { isNbprError } from '@nbpr/model';
+import { isNbprError } from '@nbpr/model/src/errors';
 import { SYSTEM_ID_HELP, systemId } from './system-id';
 
 const USAGE = `usage: nbpr <command> [options]

@@ -1,4 +1,6 @@
-import { activeSystemId, loadSystem, systemIdentity } from '@nbpr/model';
+// Deep imports: this runs on every Nx invocation, so it loads only the system reader.
+import { activeSystemId, loadSystem } from '@nbpr/model/src/active-system';
+import { systemIdentity } from '@nbpr/model/src/system';
 import { findWorkspace } from './workspace';
 
 export const SYSTEM_ID_HELP = `nbpr system-id [--system <app>@<version>]
@@ -14,7 +16,8 @@ hashing must not fail, the task that needs the system reports the error in full.
 export async function systemId(args: string[]): Promise<number> {
   const at = args.indexOf('--system');
   try {
-    const { root, options } = findWorkspace();
+    // The plugin validates the options on every graph build; hashing need not do it again.
+    const { root, options } = findWorkspace(process.cwd(), false);
     const id = at >= 0 && args[at + 1] ? args[at + 1] : activeSystemId(options);
     const system = await loadSystem(id, options, root);
     console.log(JSON.stringify({ id: system.id, ...systemIdentity(system) }));

@@ -63,7 +63,7 @@ function describe(e: ErrorObject): { pointer: string; what: string; hint?: strin
       };
     }
     case 'type':
-      return { pointer: e.instancePath, what: `expected ${p.type}, got ${typeName(e.data)} ${preview(e.data)}`, hint: description };
+      return { pointer: e.instancePath, what: `expected ${p.type}, got ${e.data === null ? 'null' : `${typeName(e.data)} ${preview(e.data)}`}`, hint: description };
     case 'const':
       return { pointer: e.instancePath, what: `expected ${JSON.stringify(p.allowedValue)}, got ${preview(e.data)}`, hint: description };
     case 'enum': {

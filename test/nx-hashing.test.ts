@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyWorkspace, runNx, type NxRun } from './support/nx-workspace';
 import { tempDir } from './support/temp';
@@ -44,6 +44,15 @@ test("editing a file under a package's buildroot/ changes its key and its tasks 
   assert.ok(run.ran.has('nbpr-hello:resolve'), run.output);
   assert.ok(run.ran.has('example-firmware:resolve'), 'the firmware including it misses too\n' + run.output);
   assert.ok(run.cached.has('jq:resolve'), 'other packages still hit\n' + run.output);
+  assert.notEqual(key('nbpr-hello', hello), before);
+});
+
+test('making a file under buildroot/ executable changes the key and misses, though its content is the same', () => {
+  resolveAll();
+  const before = key('nbpr-hello', hello);
+  chmodSync(join(ws, hello, 'buildroot', 'external.desc'), 0o755);
+  const run = resolveAll();
+  assert.ok(run.ran.has('nbpr-hello:resolve'), run.output);
   assert.notEqual(key('nbpr-hello', hello), before);
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -92,4 +92,29 @@ async function hashFile(path: string, size: number): Promise<string> {
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * What the tree hash covers beyond file contents: executable files and symlink targets, as
+ * sorted lines. Nx hashes contents only, so the plugin adds these to a target's options to
+ * make a chmod or a re-pointed link miss the cache as it changes the key. Synchronous and
+ * content-free: it runs while Nx builds its project graph.
+ */
+export function treeModeFacts(dir: string): string[] {
+  const facts: string[] = [];
+  const walkSync = (prefix: string) => {
+    for (const name of readdirSync(prefix ? join(dir, prefix) : dir)) {
+      const path = prefix ? `${prefix}/${name}` : name;
+      const stat = lstatSync(join(dir, path));
+      if (stat.isDirectory()) {
+        if (!VCS_DIRS.has(name)) walkSync(path);
+      } else if (stat.isSymbolicLink()) {
+        facts.push(`120000 ${path} -> ${readlinkSync(join(dir, path))}`);
+      } else if (stat.isFile() && (stat.mode & 0o111) !== 0 && !VCS_FILES.has(name)) {
+        facts.push(`755 ${path}`);
+      }
+    }
+  };
+  walkSync('');
+  return facts.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@nbpr/key';
-import type { Catalogue, FirmwareProfile, PackageMetadata } from '@nbpr/model';
+import { canonicalJson, treeModeFacts } from '@nbpr/key';
+import type { Catalogue, FirmwareProfile, PackageManifest } from '@nbpr/model';
 
 /**
  * Nx hashes a target's options but not its project's metadata, so each target carries a
@@ -9,7 +9,7 @@ import type { Catalogue, FirmwareProfile, PackageMetadata } from '@nbpr/model';
  */
 export function packageKeyInputs(catalogue: Catalogue, name: string): string {
   const closure = [name, ...catalogue.dependencyClosure(name)];
-  return digest(closure.map((pkg) => keyFields(catalogue.get(pkg).metadata)));
+  return digest(closure.map((pkg) => keyFields(catalogue.get(pkg))));
 }
 
 export function firmwareKeyInputs(catalogue: Catalogue, firmware: FirmwareProfile): string {
@@ -22,13 +22,16 @@ export function firmwareKeyInputs(catalogue: Catalogue, firmware: FirmwareProfil
   return digest({
     system: firmware.metadata.system,
     packages: firmware.metadata.packages,
-    closure: [...names].sort().map((pkg) => keyFields(catalogue.get(pkg).metadata)),
+    closure: [...names].sort().map((pkg) => keyFields(catalogue.get(pkg))),
   });
 }
 
-function keyFields(m: PackageMetadata) {
+/** The nbpr.json fields of the key, and the tree facts Nx's content hashing misses. */
+function keyFields(manifest: PackageManifest) {
+  const m = manifest.metadata;
   const options = Object.fromEntries(Object.entries(m.options ?? {}).map(([name, { description: _, ...rest }]) => [name, rest]));
-  return { name: m.name, version: m.version, buildroot: m.buildroot, kconfig: m.kconfig ?? {}, options, dependencies: m.dependencies ?? {}, targets: m.targets };
+  const treeModes = manifest.externalTree ? treeModeFacts(manifest.externalTree) : [];
+  return { name: m.name, version: m.version, buildroot: m.buildroot, kconfig: m.kconfig ?? {}, options, dependencies: m.dependencies ?? {}, targets: m.targets, treeModes };
 }
 
 function digest(value: unknown): string {

@@ -1,0 +1,6 @@
+export * from './format';
+export * from './elf';
+export * from './metadata';
+export * from './pack';
+export * from './extract';
+export * from './safe-path';

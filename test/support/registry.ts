@@ -1,0 +1,91 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { tempDir } from './temp';
+
+export interface TestRegistry {
+  /** host:port, e.g. 127.0.0.1:41234 */
+  host: string;
+  url: string;
+  storage: string;
+  stop(): Promise<void>;
+}
+
+export interface RegistryAuth {
+  htpasswd?: { username: string; password: string };
+  /** Distribution's token auth: realm and the PEM of the certificate whose key signs the tokens. */
+  token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/**
+ * Debian's docker-registry (Distribution 2.8) on 127.0.0.1 with a temporary storage
+ * directory, stopped when the test file ends.
+ */
+export async function startRegistry(auth: RegistryAuth = {}): Promise<TestRegistry> {
+  const dir = tempDir('nbpr-registry-');
+  const storage = join(dir, 'storage');
+  mkdirSync(storage);
+  const port = await freePort();
+  const lines = [
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${storage}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+  ];
+  if (auth.htpasswd) {
+    const file = join(dir, 'htpasswd');
+    writeFileSync(file, execFileSync('htpasswd', ['-Bbn', auth.htpasswd.username, auth.htpasswd.password], { encoding: 'utf8' }));
+    lines.push('auth:', '  htpasswd:', '    realm: nbpr-test', `    path: ${file}`);
+  }
+  if (auth.token) {
+    const bundle = join(dir, 'token-root.pem');
+    writeFileSync(bundle, auth.token.rootCertBundle);
+    lines.push('auth:', '  token:', `    realm: ${auth.token.realm}`, `    service: ${auth.token.service}`, `    issuer: ${auth.token.issuer}`, `    rootcertbundle: ${bundle}`);
+  }
+  const config = join(dir, 'config.yml');
+  writeFileSync(config, lines.join('\n') + '\n');
+  const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  after(stop);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`);
+    try {
+      const response = await fetch(`${url}/v2/`);
+      if (response.status === 200 || response.status === 401) return { host: `127.0.0.1:${port}`, url, storage, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error(`docker-registry did not answer on ${url}: ${stderr}`);
+}

@@ -4,3 +4,5 @@ export * from './metadata';
 export * from './pack';
 export * from './extract';
 export * from './safe-path';
+export * from './oci-artefact';
+export * from './store';

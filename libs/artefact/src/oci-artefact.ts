@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { cacheKey, canonicalJson, validateKeyDocument, type KeyDocument } from '@nbpr/key';
+import { NbprError } from '@nbpr/model';
+import type { ArtefactMetadata } from './format';
+
+export const ARTEFACT_TYPE = 'application/vnd.nbpr.artefact.v1';
+export const ARTEFACT_CONFIG_TYPE = 'application/vnd.nbpr.artefact.config.v1+json';
+export const OCI_MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';
+export const LAYER_TYPE = 'application/vnd.oci.image.layer.v1.tar+gzip';
+export const KEY_ANNOTATION = 'dev.nbpr.artefact.key';
+export const DIFF_ID_ANNOTATION = 'dev.nbpr.artefact.diff-id';
+
+/**
+ * The config blob: small, read before any layer, holding what conflict-check and the key
+ * check need. Canonical JSON, so the same artefact always has the same config digest.
+ */
+export interface ArtefactConfig {
+  key: string;
+  keyDocument: KeyDocument;
+  diffId: string;
+  build: ArtefactMetadata['build'];
+  sonames: ArtefactMetadata['sonames'];
+}
+
+export interface ArtefactManifest {
+  manifest: Buffer;
+  manifestDigest: string;
+  config: Buffer;
+  configDigest: string;
+}
+
+/** An OCI 1.1 manifest for a packed artefact: no timestamps, so it is a function of the content. */
+export function artefactManifest(p: { metadata: ArtefactMetadata; diffId: string; digest: string; size: number }): ArtefactManifest {
+  const configValue: ArtefactConfig = { key: p.metadata.key, keyDocument: p.metadata.keyDocument, diffId: p.diffId, build: p.metadata.build, sonames: p.metadata.sonames };
+  const config = Buffer.from(canonicalJson(configValue));
+  const configDigest = sha256(config);
+  const { name, version } = p.metadata.keyDocument.package;
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST_TYPE,
+      artifactType: ARTEFACT_TYPE,
+      config: { mediaType: ARTEFACT_CONFIG_TYPE, digest: configDigest, size: config.length },
+      layers: [{ mediaType: LAYER_TYPE, digest: p.digest, size: p.size, annotations: { 'org.opencontainers.image.title': `${name}-${version}.tar.gz` } }],
+      annotations: { [KEY_ANNOTATION]: p.metadata.key, [DIFF_ID_ANNOTATION]: p.diffId },
+    }),
+  );
+  return { manifest, manifestDigest: sha256(manifest), config, configDigest };
+}
+
+export interface ParsedArtefactManifest {
+  config: { digest: string; size: number };
+  layer: { digest: string; size: number };
+  key: string;
+  diffId: string;
+}
+
+/** Reads an NBPR manifest back, refusing anything that is not one. */
+export function parseArtefactManifest(bytes: Buffer, where: string): ParsedArtefactManifest {
+  let m: any;
+  try {
+    m = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new NbprError('the manifest is not JSON', { where });
+  }
+  if (m.artifactType !== ARTEFACT_TYPE || m.config?.mediaType !== ARTEFACT_CONFIG_TYPE || !Array.isArray(m.layers) || m.layers.length !== 1) {
+    throw new NbprError(`not an NBPR artefact (artifactType ${JSON.stringify(m.artifactType)})`, { where, hint: 'The tag holds something NBPR did not publish; NBPR never overwrites it.' });
+  }
+  return { config: m.config, layer: m.layers[0], key: m.annotations?.[KEY_ANNOTATION], diffId: m.annotations?.[DIFF_ID_ANNOTATION] };
+}
+
+/** The config blob, checked to be for `expectedKey`: its key document must hash to it. */
+export function parseArtefactConfig(bytes: Buffer, expectedKey: string, where: string): ArtefactConfig {
+  const config = JSON.parse(bytes.toString('utf8')) as ArtefactConfig;
+  try {
+    validateKeyDocument(config.keyDocument);
+  } catch (error) {
+    throw new NbprError(`artefact config: ${(error as Error).message}`, { where });
+  }
+  const actual = cacheKey(config.keyDocument);
+  if (actual !== expectedKey || config.key !== expectedKey) {
+    throw new NbprError(`artefact is for key ${actual}, expected ${expectedKey}`, { where, hint: 'The tag points at an artefact built from other inputs; it is not used.' });
+  }
+  return config;
+}
+
+function sha256(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { lstat, mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The local artefact store: `NBPR_CACHE_DIR`, else Nerves' data dir (`$XDG_DATA_HOME/nerves/nbpr`
+ * or `~/.nerves/nbpr`). Blobs are content-addressed (`blobs/sha256/<hex>`, written verified
+ * through temporary siblings); trees are extracted per key (`trees/<key>/`), present only
+ * when complete because they are renamed into place.
+ */
+export class ArtefactStore {
+  constructor(readonly root: string) {}
+
+  static open(env: NodeJS.ProcessEnv = process.env): ArtefactStore {
+    if (env.NBPR_CACHE_DIR) return new ArtefactStore(env.NBPR_CACHE_DIR);
+    const base = env.XDG_DATA_HOME ? join(env.XDG_DATA_HOME, 'nerves') : join(homedir(), '.nerves');
+    return new ArtefactStore(join(base, 'nbpr'));
+  }
+
+  blobPath(digest: string): string {
+    const hex = digest.replace(/^sha256:/, '');
+    if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`internal: not a sha256 digest: ${digest}`);
+    return join(this.root, 'blobs', 'sha256', hex);
+  }
+
+  treePath(key: string): string {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`internal: not a key: ${key}`);
+    return join(this.root, 'trees', key);
+  }
+
+  async prepare(): Promise<void> {
+    await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
+    await mkdir(join(this.root, 'trees'), { recursive: true });
+    await mkdir(join(this.root, 'locks'), { recursive: true });
+  }
+
+  async hasTree(key: string): Promise<boolean> {
+    return exists(this.treePath(key));
+  }
+
+  async hasBlob(digest: string): Promise<boolean> {
+    return exists(this.blobPath(digest));
+  }
+
+  /**
+   * Runs `fn` holding the lock of one key, so that concurrent runs wanting the same artefact
+   * download and extract it once; the others wait and then find the tree. A lock whose
+   * holder died is taken over.
+   */
+  async withKeyLock<T>(key: string, fn: () => Promise<T>, pollMs = 50): Promise<T> {
+    await this.prepare();
+    const lock = join(this.root, 'locks', `${key}.lock`);
+    const token = `${process.pid} ${randomBytes(4).toString('hex')}`;
+    for (;;) {
+      try {
+        const fd = openSync(lock, 'wx');
+        writeSync(fd, token);
+        closeSync(fd);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (holderIsGone(lock)) await unlink(lock).catch(() => undefined);
+        else await new Promise((resolve) => setTimeout(resolve, pollMs));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlink(lock).catch(() => undefined);
+    }
+  }
+
+  async list(): Promise<Array<{ key: string; bytes: number }>> {
+    const trees = join(this.root, 'trees');
+    const keys = (await readdir(trees).catch(() => [] as string[])).filter((k) => /^[0-9a-f]{64}$/.test(k));
+    return Promise.all(keys.map(async (key) => ({ key, bytes: await size(join(trees, key)) })));
+  }
+
+  async clean(): Promise<void> {
+    await rm(this.root, { recursive: true, force: true });
+  }
+}
+
+function holderIsGone(lock: string): boolean {
+  try {
+    const pid = Number(readFileSync(lock, 'utf8').split(' ')[0]);
+    if (!pid) return false;
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function size(path: string): Promise<number> {
+  const s = await lstat(path);
+  if (!s.isDirectory()) return s.size;
+  let total = 0;
+  for (const name of await readdir(path)) total += await size(join(path, name));
+  return total;
+}

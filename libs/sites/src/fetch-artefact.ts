@@ -1,0 +1,57 @@
+import { rm } from 'node:fs/promises';
+import { ArtefactStore, extractArtefact, parseArtefactConfig, parseArtefactManifest, type ArtefactConfig } from '@nbpr/artefact';
+import { NbprError } from '@nbpr/model';
+import type { Site } from './sites';
+
+export interface WantedArtefact {
+  name: string;
+  key: string;
+  tag: string;
+}
+
+/** The three outcomes DESIGN.md asks to keep apart: found, not anywhere, and "could not tell". */
+export type FetchOutcome =
+  | { status: 'hit'; source: 'store' | string; tree: string; config?: ArtefactConfig }
+  | { status: 'miss'; tried: string[] }
+  | { status: 'error'; tried: string[]; errors: Array<{ site: string; message: string }> };
+
+/**
+ * The prebuilt path of fetch-or-build: the local store, else each site in order (manifest,
+ * config checked against the key before any layer, layer streamed and verified, extracted
+ * atomically into the store). Concurrent runs for one key download it once.
+ */
+export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store: ArtefactStore): Promise<FetchOutcome> {
+  if (await store.hasTree(wanted.key)) return { status: 'hit', source: 'store', tree: store.treePath(wanted.key) };
+  return store.withKeyLock(wanted.key, async () => {
+    // Another run may have fetched it while this one waited for the lock.
+    if (await store.hasTree(wanted.key)) return { status: 'hit', source: 'store', tree: store.treePath(wanted.key) };
+    const tried: string[] = [];
+    const errors: Array<{ site: string; message: string }> = [];
+    for (const site of sites) {
+      const repository = site.repository(wanted.name);
+      tried.push(`${repository.location}:${wanted.tag}`);
+      try {
+        const descriptor = await repository.resolveTag(wanted.tag);
+        if (!descriptor) continue;
+        const manifest = await repository.getManifest(descriptor.digest);
+        const where = `${repository.location}:${wanted.tag}`;
+        const parsed = parseArtefactManifest(manifest.bytes, where);
+        const config = parseArtefactConfig(await repository.getBlobBytes(parsed.config), wanted.key, where);
+        const blob = store.blobPath(parsed.layer.digest);
+        if (!(await store.hasBlob(parsed.layer.digest))) await repository.fetchBlob(parsed.layer, blob);
+        try {
+          await extractArtefact(blob, store.treePath(wanted.key), { expectedDigest: parsed.layer.digest, expectedDiffId: config.diffId, expectedKey: wanted.key });
+        } catch (error) {
+          // A stored blob that no longer extracts is useless: drop it so that the next run downloads it again.
+          await rm(blob, { force: true });
+          throw error;
+        }
+        return { status: 'hit', source: site.name, tree: store.treePath(wanted.key), config };
+      } catch (error) {
+        if (!(error instanceof NbprError)) throw error;
+        errors.push({ site: site.name, message: error.format() });
+      }
+    }
+    return errors.length > 0 ? { status: 'error', tried, errors } : { status: 'miss', tried };
+  });
+}

@@ -1,0 +1,3 @@
+export * from './sites';
+export * from './publish';
+export * from './fetch-artefact';

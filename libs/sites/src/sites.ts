@@ -1,0 +1,37 @@
+import { isAbsolute, join } from 'node:path';
+import { LayoutRepository, RegistryRepository, type ArtefactRepository, type RegistryOptions } from '@nbpr/oci';
+import type { PluginOptions } from '@nbpr/model';
+
+/** A place artefacts are looked for, in order; each package is one repository in it. */
+export interface Site {
+  /** For messages: registry/namespace or the layout directory, without credentials. */
+  name: string;
+  kind: 'registry' | 'layout';
+  repository(pkg: string): ArtefactRepository;
+}
+
+export const LAYOUT_PREFIX = 'oci-layout:';
+
+/**
+ * The sites of a workspace, in the order they are tried: the project's own registry, then
+ * the `sites` of nx.json (registries as host[/namespace], or `oci-layout:<dir>` image-layout
+ * directories, one sub-directory per package).
+ */
+export function workspaceSites(options: PluginOptions, workspaceRoot: string, registryOptions: RegistryOptions = {}): Site[] {
+  const specs = [...(options.registry ? [options.registry] : []), ...(options.sites ?? [])];
+  return specs.map((spec) => siteFor(spec, workspaceRoot, registryOptions));
+}
+
+export function siteFor(spec: string, workspaceRoot: string, registryOptions: RegistryOptions = {}): Site {
+  if (spec.startsWith(LAYOUT_PREFIX)) {
+    const path = spec.slice(LAYOUT_PREFIX.length);
+    const dir = isAbsolute(path) ? path : join(workspaceRoot, path);
+    return { name: path, kind: 'layout', repository: (pkg) => new LayoutRepository(join(dir, pkg)) };
+  }
+  const [host, ...namespace] = spec.replace(/^https?:\/\//, '').split('/');
+  return {
+    name: spec,
+    kind: 'registry',
+    repository: (pkg) => new RegistryRepository(host, [...namespace, pkg].join('/'), { insecure: spec.startsWith('http://') || undefined, ...registryOptions }),
+  };
+}

@@ -1,7 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheKey, type KeyDocument } from '@nbpr/key';
-import { artefactTag } from '@nbpr/key';
+import { artefactTag, cacheKey, type KeyDocument } from '@nbpr/key';
 import { packArtefact, type PackResult } from '@nbpr/artefact';
 
 /** The key document of the example nbpr-hello package for the example system, with a variable part. */
@@ -23,7 +22,7 @@ export interface PackedFixture extends PackResult {
 }
 
 /** A packed artefact of a shell-script package, as a source build would leave it. */
-export async function packedHello(dir: string, content = 'echo hello', variant = ''): Promise<PackedFixture> {
+export async function packedHello(dir: string, content = 'echo hello', variant = '', keyDocument: KeyDocument = helloKeyDocument(variant)): Promise<PackedFixture> {
   const src = join(dir, `src-${Math.random().toString(36).slice(2)}`);
   mkdirSync(join(src, 'target', 'usr', 'bin'), { recursive: true });
   mkdirSync(join(src, 'legal-info', 'licenses', 'nbpr-hello-0.1.0'), { recursive: true });
@@ -31,9 +30,9 @@ export async function packedHello(dir: string, content = 'echo hello', variant =
   chmodSync(join(src, 'target', 'usr', 'bin', 'nbpr-hello'), 0o755);
   writeFileSync(join(src, 'legal-info', 'manifest.csv'), '"PACKAGE","VERSION","LICENSE","LICENSE FILES","SOURCE ARCHIVE","SOURCE SITE","DEPENDENCIES WITH LICENSES"\n"nbpr-hello","0.1.0","Apache-2.0","LICENSE","","",""\n');
   writeFileSync(join(src, 'legal-info', 'licenses', 'nbpr-hello-0.1.0', 'LICENSE'), 'Apache-2.0\n');
-  const keyDocument = helloKeyDocument(variant);
   const file = join(dir, `${Math.random().toString(36).slice(2)}.tar.gz`);
   const packed = await packArtefact({ sourceDir: src, keyDocument, outFile: file });
   const key = cacheKey(keyDocument);
-  return { ...packed, file, key, tag: artefactTag({ version: '0.1.0', systemApp: 'nerves_system_nbpr_example', systemVersion: '0.1.0', key }) };
+  const { package: pkg, system } = keyDocument;
+  return { ...packed, file, key, tag: artefactTag({ version: pkg.version, systemApp: system.app, systemVersion: system.version, key }) };
 }

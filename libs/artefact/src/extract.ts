@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, symlinkSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, Writable } from 'node:stream';
@@ -133,6 +133,7 @@ async function extractInto(blobFile: string, dir: string, options: ExtractOption
   if (options.expectedDiffId && diffId !== options.expectedDiffId) throw new NbprError(`artefact content (diff id) mismatch: expected ${options.expectedDiffId}, got ${diffId}`, { where: blobFile });
   if (!metadataText) throw new NbprError(`not an NBPR artefact: no ${ARTEFACT_FILE}`, { where: blobFile });
   const metadata = validateArtefactMetadata(JSON.parse(metadataText), blobFile);
+  writeFileSync(join(dir, ARTEFACT_FILE), metadataText);
   if (options.expectedKey && metadata.key !== options.expectedKey) throw new NbprError(`artefact is for key ${metadata.key}, expected ${options.expectedKey}`, { where: blobFile });
   for (const file of metadata.files) {
     if (file.type === 'file' && written.get(file.path) !== file.sha256) throw new NbprError(`${file.path} does not match the artefact's file list`, { where: blobFile });

@@ -3,6 +3,18 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { lstat, mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeJsonAtomic } from '@nbpr/model';
+
+export interface StoreRecord {
+  key: string;
+  tag: string;
+  /** The .tar.gz in blobs/: digest, size, and the uncompressed tar's digest. */
+  digest: string;
+  size: number;
+  diffId: string;
+  /** Where it came from: a site name, or 'source build'. */
+  source: string;
+}
 
 /**
  * The local artefact store: `NBPR_CACHE_DIR`, else Nerves' data dir (`$XDG_DATA_HOME/nerves/nbpr`
@@ -28,6 +40,23 @@ export class ArtefactStore {
   treePath(key: string): string {
     if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`internal: not a key: ${key}`);
     return join(this.root, 'trees', key);
+  }
+
+  /** What is known of the blob a tree came from: written once the tree is in place. */
+  recordPath(key: string): string {
+    return `${this.treePath(key)}.json`;
+  }
+
+  async writeRecord(key: string, record: StoreRecord): Promise<void> {
+    await writeJsonAtomic(this.recordPath(key), record);
+  }
+
+  async readRecord(key: string): Promise<StoreRecord | undefined> {
+    try {
+      return JSON.parse(readFileSync(this.recordPath(key), 'utf8')) as StoreRecord;
+    } catch {
+      return undefined;
+    }
   }
 
   async prepare(): Promise<void> {

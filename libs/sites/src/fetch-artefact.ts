@@ -46,6 +46,7 @@ export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store
           await rm(blob, { force: true });
           throw error;
         }
+        await store.writeRecord(wanted.key, { key: wanted.key, tag: wanted.tag, digest: parsed.layer.digest, size: parsed.layer.size, diffId: config.diffId, source: site.name });
         return { status: 'hit', source: site.name, tree: store.treePath(wanted.key), config };
       } catch (error) {
         if (!(error instanceof NbprError)) throw error;

@@ -1,3 +1,5 @@
 export * from './sites';
 export * from './publish';
 export * from './fetch-artefact';
+export * from './fetch-resolved';
+export * from './publish-stored';

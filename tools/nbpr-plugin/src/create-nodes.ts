@@ -2,7 +2,7 @@ import { dirname, join, relative } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2 } from '@nx/devkit';
 import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
-import { firmwareResolveTarget, packageResolveTarget } from './targets';
+import { fetchOrBuildTarget, firmwareResolveTarget, packageResolveTarget, publishTarget } from './targets';
 
 export const NBPR_FILES_GLOB = `**/{${PACKAGE_FILE},${FIRMWARE_FILE}}`;
 
@@ -47,7 +47,7 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
             projectType: 'library',
             tags: ['nbpr:package'],
             metadata: { description: manifest.metadata.description, nbpr: { kind: 'package', version: manifest.metadata.version } },
-            targets: { resolve: packageResolveTarget(packageKeyInputs(catalogue, name), manifest.externalTree !== null) },
+            targets: packageTargets(packageKeyInputs(catalogue, name), manifest.externalTree !== null),
           },
         },
       },
@@ -66,13 +66,21 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
             projectType: 'application',
             tags: ['nbpr:firmware'],
             metadata: { description: firmware.metadata.description, nbpr: { kind: 'firmware', system: firmware.metadata.system } },
-            targets: { resolve: firmwareResolveTarget(firmwareKeyInputs(catalogue, firmware), firmware.metadata.system, vendoredRoots(catalogue, firmware, root)) },
+            targets: firmwareTargets(firmwareKeyInputs(catalogue, firmware), firmware.metadata.system, vendoredRoots(catalogue, firmware, root)),
           },
         },
       },
     ]);
   }
   return results;
+}
+
+function packageTargets(keyInputs: string, vendored: boolean) {
+  return { resolve: packageResolveTarget(keyInputs, vendored), 'fetch-or-build': fetchOrBuildTarget(keyInputs), publish: publishTarget(keyInputs) };
+}
+
+function firmwareTargets(keyInputs: string, system: string, vendoredDependencies: string[]) {
+  return { resolve: firmwareResolveTarget(keyInputs, system, vendoredDependencies), 'fetch-or-build': fetchOrBuildTarget(keyInputs) };
 }
 
 function vendoredRoots(catalogue: Catalogue, firmware: FirmwareProfile, root: string): string[] {

@@ -50,3 +50,29 @@ export function firmwareResolveTarget(keyInputs: string, system: string, vendore
     metadata: { description: "Resolve every package of the firmware with the profile's overrides", technologies: ['nbpr'] },
   };
 }
+
+/**
+ * Not cached by Nx: its result lives in the local artefact store, outside the workspace, and a
+ * store hit is as fast as a cache hit. Nx caching it could restore a record of a tree this
+ * machine does not have.
+ */
+export function fetchOrBuildTarget(keyInputs: string): TargetConfiguration {
+  return {
+    executor: '@nbpr/nx-plugin:fetch-or-build',
+    cache: false,
+    dependsOn: ['resolve'],
+    options: { keyInputs },
+    metadata: { description: 'Get the artefact of each resolved package: local store, else the sites in order', technologies: ['nbpr'] },
+  };
+}
+
+/** Publishing talks to a registry: it is never cached, and it is immutable by itself. */
+export function publishTarget(keyInputs: string): TargetConfiguration {
+  return {
+    executor: '@nbpr/nx-plugin:publish',
+    cache: false,
+    dependsOn: ['fetch-or-build'],
+    options: { keyInputs },
+    metadata: { description: "Publish the package's artefact to the project's registry (immutable)", technologies: ['nbpr'] },
+  };
+}

@@ -1,0 +1,54 @@
+import { ArtefactStore } from '@nbpr/artefact';
+import { NbprError } from '@nbpr/model';
+import { fetchArtefact, type FetchOutcome } from './fetch-artefact';
+import type { Site } from './sites';
+
+/** What fetch-or-build needs of resolve's output: the packages with their keys and tags. */
+export interface ResolvedSelection {
+  system: { id: string };
+  skipped?: string;
+  packages: Array<{ status: 'resolved'; name: string; version: string; key: string; tag: string } | { status: 'skipped'; name: string; version: string; reason: string }>;
+}
+
+export interface FetchedPackage {
+  name: string;
+  key: string;
+  tag: string;
+  source: string;
+  tree: string;
+}
+
+/**
+ * Fetches every resolved package of a selection, reporting one line each, and fails listing
+ * every package that has no prebuilt artefact (a miss) or could not be looked up (a registry
+ * error): the two need different fixes.
+ */
+export async function fetchSelection(selection: ResolvedSelection, sites: Site[], store: ArtefactStore, log: (line: string) => void): Promise<FetchedPackage[]> {
+  if (selection.skipped) {
+    log(`skipped: ${selection.skipped}`);
+    return [];
+  }
+  const fetched: FetchedPackage[] = [];
+  const failures: string[] = [];
+  for (const pkg of selection.packages) {
+    if (pkg.status === 'skipped') {
+      log(`skipped ${pkg.name} ${pkg.version}: ${pkg.reason}`);
+      continue;
+    }
+    const outcome: FetchOutcome = await fetchArtefact(pkg, sites, store);
+    if (outcome.status === 'hit') {
+      log(`${outcome.source === 'store' ? 'store hit' : 'fetched'} ${pkg.name} ${pkg.version} (key ${pkg.key.slice(0, 16)})${outcome.source === 'store' ? '' : ` from ${outcome.source}`}`);
+      fetched.push({ name: pkg.name, key: pkg.key, tag: pkg.tag, source: outcome.source, tree: outcome.tree });
+    } else if (outcome.status === 'miss') {
+      failures.push(`${pkg.name} ${pkg.version}: no prebuilt artefact for key ${pkg.key} (tag ${pkg.tag}); tried ${outcome.tried.join(', ') || 'no site (configure registry or sites in nx.json)'}`);
+    } else {
+      failures.push(`${pkg.name} ${pkg.version}: could not look up tag ${pkg.tag}:\n${outcome.errors.map((e) => `    ${e.site}: ${e.message.replace(/\n/g, '\n      ')}`).join('\n')}`);
+    }
+  }
+  if (failures.length > 0) {
+    throw new NbprError(`fetch-or-build found no usable prebuilt artefact for ${failures.length} package(s) for ${selection.system.id}:\n  ${failures.join('\n  ')}`, {
+      hint: 'Building from source (Buildroot) is not available yet in this NBPR version: publish the artefact to one of the sites, or add a site that has it.',
+    });
+  }
+  return fetched;
+}

@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ARTEFACT_FILE, validateArtefactMetadata, type ArtefactStore } from '@nbpr/artefact';
+import { NbprError } from '@nbpr/model';
+import type { ResolvedSelection } from './fetch-resolved';
+import { publishArtefact } from './publish';
+import type { Site } from './sites';
+
+/** Publishes the stored artefact of every resolved package to `site`; one line per package. */
+export async function publishStored(selection: ResolvedSelection, site: Site, store: ArtefactStore): Promise<string[]> {
+  const lines: string[] = [];
+  for (const pkg of selection.packages) {
+    if (pkg.status === 'skipped') {
+      lines.push(`skipped ${pkg.name} ${pkg.version}: ${pkg.reason}`);
+      continue;
+    }
+    const record = await store.readRecord(pkg.key);
+    if (!record || !(await store.hasBlob(record.digest))) {
+      throw new NbprError(`no artefact of ${pkg.name} ${pkg.version} for key ${pkg.key} in the local store`, { where: store.root, hint: `Run fetch-or-build for ${pkg.name} first (nx run ${pkg.name}:fetch-or-build).` });
+    }
+    const metadata = validateArtefactMetadata(JSON.parse(await readFile(join(store.treePath(pkg.key), ARTEFACT_FILE), 'utf8')), store.treePath(pkg.key));
+    const repository = site.repository(pkg.name);
+    const outcome = await publishArtefact(repository, pkg.tag, { metadata, diffId: record.diffId, digest: record.digest, size: record.size }, store.blobPath(record.digest));
+    lines.push(`${outcome.status === 'published' ? 'published' : 'already published (same content)'} ${pkg.name} ${pkg.version} as ${repository.location}:${pkg.tag}`);
+  }
+  return lines;
+}

@@ -8,6 +8,8 @@ export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** How to wait between attempts (tests observe the waits instead of spending them). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface HttpOptions {
@@ -87,7 +89,7 @@ export async function withRetries<T>(policy: RetryPolicy, what: string, attempt:
       if (n === policy.attempts) break;
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
       const wait = error instanceof RetryableError && error.waitMs !== undefined ? Math.min(error.waitMs, policy.maxDelayMs) : backoff / 2 + Math.random() * (backoff / 2);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await (policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(wait);
     }
   }
   throw new NbprError(`${what} failed after ${policy.attempts} attempts: ${(last as Error).message}`, {

@@ -35,9 +35,15 @@ export async function freePort(): Promise<number> {
  * directory, stopped when the test file ends.
  */
 export async function startRegistry(auth: RegistryAuth = {}): Promise<TestRegistry> {
-  const dir = tempDir('nbpr-registry-');
+  const registry = await launchRegistry(tempDir('nbpr-registry-'), auth);
+  after(registry.stop);
+  return registry;
+}
+
+/** The same, in a directory the caller owns and cleans (benchmarks run outside node:test). */
+export async function launchRegistry(dir: string, auth: RegistryAuth = {}): Promise<TestRegistry> {
   const storage = join(dir, 'storage');
-  mkdirSync(storage);
+  mkdirSync(storage, { recursive: true });
   const port = await freePort();
   const lines = [
     'version: 0.1',
@@ -74,7 +80,6 @@ export async function startRegistry(auth: RegistryAuth = {}): Promise<TestRegist
     child.kill('SIGTERM');
     await exited;
   };
-  after(stop);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`);

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { ArtefactStore } from '@nbpr/artefact';
 import { NbprError } from '@nbpr/model';
 import { fetchArtefact, type FetchOutcome } from './fetch-artefact';
@@ -23,19 +24,25 @@ export interface FetchedPackage {
  * every package that has no prebuilt artefact (a miss) or could not be looked up (a registry
  * error): the two need different fixes.
  */
-export async function fetchSelection(selection: ResolvedSelection, sites: Site[], store: ArtefactStore, log: (line: string) => void): Promise<FetchedPackage[]> {
+/** Downloads in flight at once: enough to hide registry latency, few enough to be polite to it. */
+export const FETCH_CONCURRENCY = 8;
+
+export async function fetchSelection(selection: ResolvedSelection, sites: Site[], store: ArtefactStore, log: (line: string) => void, concurrency = FETCH_CONCURRENCY): Promise<FetchedPackage[]> {
   if (selection.skipped) {
     log(`skipped: ${selection.skipped}`);
     return [];
   }
   const fetched: FetchedPackage[] = [];
   const failures: string[] = [];
-  for (const pkg of selection.packages) {
-    if (pkg.status === 'skipped') {
-      log(`skipped ${pkg.name} ${pkg.version}: ${pkg.reason}`);
-      continue;
-    }
-    const outcome: FetchOutcome = await fetchArtefact(pkg, sites, store);
+  const limit = pLimit(concurrency);
+  const resolved = selection.packages.filter((pkg) => {
+    if (pkg.status === 'skipped') log(`skipped ${pkg.name} ${pkg.version}: ${pkg.reason}`);
+    return pkg.status === 'resolved';
+  }) as Array<Extract<ResolvedSelection['packages'][number], { status: 'resolved' }>>;
+  const outcomes = await Promise.all(resolved.map((pkg) => limit(() => fetchArtefact(pkg, sites, store))));
+  // Reported in selection order, whatever order the downloads finished in.
+  for (const [i, pkg] of resolved.entries()) {
+    const outcome: FetchOutcome = outcomes[i];
     if (outcome.status === 'hit') {
       log(`${outcome.source === 'store' ? 'store hit' : 'fetched'} ${pkg.name} ${pkg.version} (key ${pkg.key.slice(0, 16)})${outcome.source === 'store' ? '' : ` from ${outcome.source}`}`);
       fetched.push({ name: pkg.name, key: pkg.key, tag: pkg.tag, source: outcome.source, tree: outcome.tree });

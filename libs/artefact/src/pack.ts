@@ -116,6 +116,8 @@ function tap(fn: (chunk: Buffer) => void): Transform {
 async function collectEntries(sourceDir: string): Promise<SourceEntry[]> {
   const entries: SourceEntry[] = [];
   for (const name of await readdir(sourceDir)) {
+    // An extracted artefact keeps its metadata at the root; packing regenerates it.
+    if (name === ARTEFACT_FILE) continue;
     if (!(ARTEFACT_ROOTS as readonly string[]).includes(name)) {
       throw new NbprError(`unexpected '${name}' in an artefact tree`, { where: join(sourceDir, name), hint: `An artefact holds only ${ARTEFACT_ROOTS.join('/, ')}/.` });
     }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { lstat, mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { extractArtefact } from './extract';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@nbpr/model';
@@ -78,27 +79,24 @@ export class ArtefactStore {
    * download and extract it once; the others wait and then find the tree. A lock whose
    * holder died is taken over.
    */
-  async withKeyLock<T>(key: string, fn: () => Promise<T>, pollMs = 50): Promise<T> {
+  async withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     await this.prepare();
-    const lock = join(this.root, 'locks', `${key}.lock`);
-    const token = `${process.pid} ${randomBytes(4).toString('hex')}`;
-    for (;;) {
-      try {
-        const fd = openSync(lock, 'wx');
-        writeSync(fd, token);
-        closeSync(fd);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        if (holderIsGone(lock)) await unlink(lock).catch(() => undefined);
-        else await new Promise((resolve) => setTimeout(resolve, pollMs));
-      }
-    }
-    try {
-      return await fn();
-    } finally {
-      await unlink(lock).catch(() => undefined);
-    }
+    return withLockFile(join(this.root, 'locks', `${key}.lock`), fn);
+  }
+
+  /**
+   * Puts an artefact built here into the store, as a fetched one would be: the blob under its
+   * digest, the tree extracted (and so verified) from it, and the record.
+   */
+  async addBuilt(p: { key: string; tag: string; file: string; digest: string; diffId: string; size: number }): Promise<string> {
+    await this.prepare();
+    return this.withKeyLock(p.key, async () => {
+      await moveFile(p.file, this.blobPath(p.digest));
+      if (await this.hasTree(p.key)) await rm(this.treePath(p.key), { recursive: true, force: true });
+      await extractArtefact(this.blobPath(p.digest), this.treePath(p.key), { expectedDigest: p.digest, expectedDiffId: p.diffId, expectedKey: p.key });
+      await this.writeRecord(p.key, { key: p.key, tag: p.tag, digest: p.digest, size: p.size, diffId: p.diffId, source: 'source build' });
+      return this.treePath(p.key);
+    });
   }
 
   async list(): Promise<Array<{ key: string; bytes: number }>> {
@@ -112,6 +110,31 @@ export class ArtefactStore {
   }
 }
 
+/**
+ * Runs `fn` holding `lock` (created with O_EXCL, holding the holder's pid). Others wait; a
+ * lock whose holder process is gone is taken over.
+ */
+export async function withLockFile<T>(lock: string, fn: () => Promise<T>, pollMs = 50): Promise<T> {
+  const token = `${process.pid} ${randomBytes(4).toString('hex')}`;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, token);
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (holderIsGone(lock)) await unlink(lock).catch(() => undefined);
+      else await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
+}
+
 function holderIsGone(lock: string): boolean {
   try {
     const pid = Number(readFileSync(lock, 'utf8').split(' ')[0]);
@@ -120,6 +143,19 @@ function holderIsGone(lock: string): boolean {
     return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** rename, or copy and delete when the store is on another filesystem than the build area. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    const temp = `${to}.${process.pid}.move`;
+    await copyFile(from, temp);
+    await rename(temp, to);
+    await unlink(from);
   }
 }
 

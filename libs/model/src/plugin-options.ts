@@ -10,6 +10,7 @@ export interface PluginOptions {
   systems?: Record<string, { path: string }>;
   registry?: string;
   sites?: string[];
+  publishAfterBuild?: boolean;
 }
 
 export const PLUGIN_NAME = '@nbpr/nx-plugin';

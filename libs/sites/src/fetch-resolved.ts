@@ -27,7 +27,10 @@ export interface FetchedPackage {
 /** Downloads in flight at once: enough to hide registry latency, few enough to be polite to it. */
 export const FETCH_CONCURRENCY = 8;
 
-export async function fetchSelection(selection: ResolvedSelection, sites: Site[], store: ArtefactStore, log: (line: string) => void, concurrency = FETCH_CONCURRENCY): Promise<FetchedPackage[]> {
+/** What to do on a miss: build the package (the source-build fallback), or nothing. */
+export type OnMiss = (pkg: { name: string; key: string; tag: string }) => Promise<{ source: string; tree: string }>;
+
+export async function fetchSelection(selection: ResolvedSelection, sites: Site[], store: ArtefactStore, log: (line: string) => void, concurrency = FETCH_CONCURRENCY, onMiss?: OnMiss): Promise<FetchedPackage[]> {
   if (selection.skipped) {
     log(`skipped: ${selection.skipped}`);
     return [];
@@ -46,6 +49,10 @@ export async function fetchSelection(selection: ResolvedSelection, sites: Site[]
     if (outcome.status === 'hit') {
       log(`${outcome.source === 'store' ? 'store hit' : 'fetched'} ${pkg.name} ${pkg.version} (key ${pkg.key.slice(0, 16)})${outcome.source === 'store' ? '' : ` from ${outcome.source}`}`);
       fetched.push({ name: pkg.name, key: pkg.key, tag: pkg.tag, source: outcome.source, tree: outcome.tree });
+    } else if (outcome.status === 'miss' && onMiss) {
+      log(`no prebuilt ${pkg.name} ${pkg.version} (key ${pkg.key.slice(0, 16)}) at ${outcome.tried.length} site(s): building from source`);
+      const built = await onMiss(pkg);
+      fetched.push({ name: pkg.name, key: pkg.key, tag: pkg.tag, ...built });
     } else if (outcome.status === 'miss') {
       failures.push(`${pkg.name} ${pkg.version}: no prebuilt artefact for key ${pkg.key} (tag ${pkg.tag}); tried ${outcome.tried.join(', ') || 'no site (configure registry or sites in nx.json)'}`);
     } else {
@@ -54,7 +61,7 @@ export async function fetchSelection(selection: ResolvedSelection, sites: Site[]
   }
   if (failures.length > 0) {
     throw new NbprError(`fetch-or-build found no usable prebuilt artefact for ${failures.length} package(s) for ${selection.system.id}:\n  ${failures.join('\n  ')}`, {
-      hint: 'Building from source (Buildroot) is not available yet in this NBPR version: publish the artefact to one of the sites, or add a site that has it.',
+      hint: 'Publish the artefacts to one of the sites or add a site that has them; or, for a miss, let fetch-or-build build from source (it does when a Buildroot tree is available: NBPR_BUILDROOT_DIR).',
     });
   }
   return fetched;

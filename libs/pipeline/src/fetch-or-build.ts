@@ -1,0 +1,52 @@
+import { ArtefactStore } from '@nbpr/artefact';
+import { buildFromSource, chooseBackend, locateBuildroot, nervesDataDir } from '@nbpr/buildroot';
+import { Catalogue, loadSystem, writeJsonAtomic, type PluginOptions } from '@nbpr/model';
+import { resolveProject, type ResolvedPackage } from '@nbpr/resolve';
+import { fetchSelection, publishStored, siteFor, workspaceSites, type FetchedPackage } from '@nbpr/sites';
+
+export interface FetchOrBuildInput {
+  workspaceRoot: string;
+  file: string;
+  packageFiles: string[];
+  pluginOptions: PluginOptions;
+  /** Where to record what was fetched (fetched.json). */
+  outputFile: string;
+  env?: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+/**
+ * fetch-or-build: every resolved package of the project from the local store, else a site,
+ * else built from source with Buildroot (and published back when publishAfterBuild says so).
+ */
+export async function fetchOrBuild(input: FetchOrBuildInput): Promise<FetchedPackage[]> {
+  const env = input.env ?? process.env;
+  const { workspaceRoot, pluginOptions: options } = input;
+  const resolved = await resolveProject({ workspaceRoot, file: input.file, packageFiles: input.packageFiles, pluginOptions: options, env });
+  const store = ArtefactStore.open(env);
+  const byName = new Map(resolved.packages.filter((p): p is ResolvedPackage => p.status === 'resolved').map((p) => [p.name, p]));
+  const buildMissing = async (pkg: { name: string }) => {
+    const catalogue = Catalogue.load(input.packageFiles, workspaceRoot);
+    const system = await loadSystem(resolved.system.id, options, workspaceRoot, env);
+    const package_ = byName.get(pkg.name)!;
+    const built = await buildFromSource({
+      manifest: catalogue.get(pkg.name),
+      system,
+      resolved: package_,
+      tree: await locateBuildroot(system.buildrootVersion, env),
+      backend: await chooseBackend(system.nervesSystemBrVersion, env),
+      buildRoot: nervesDataDir(env),
+      nervesSystemBr: env.NBPR_NERVES_SYSTEM_BR_DIR,
+      progress: input.log,
+    });
+    const tree = await store.addBuilt({ key: package_.key, tag: package_.tag, file: built.file, digest: built.digest, diffId: built.diffId, size: built.size });
+    if (options.publishAfterBuild && options.registry) {
+      const only = { ...resolved, packages: [package_] };
+      for (const line of await publishStored(only, siteFor(options.registry, workspaceRoot), store)) input.log(line);
+    }
+    return { source: 'source build', tree };
+  };
+  const fetched = await fetchSelection(resolved, workspaceSites(options, workspaceRoot), store, input.log, undefined, buildMissing);
+  await writeJsonAtomic(input.outputFile, { schemaVersion: 1, system: resolved.system.id, packages: fetched });
+  return fetched;
+}

@@ -1,0 +1,46 @@
+/**
+ * (Re)builds examples/registry: the embedded OCI image-layout registry holding the example
+ * packages' artefacts for the example system, for the example firmware and for each package
+ * with its defaults. Produced by NBPR's own pipeline: fetch-or-build's source build (through
+ * the Buildroot test double, as these packages are architecture-independent shell scripts),
+ * then publish into the layout. Published artefacts are immutable: a second run changes
+ * nothing.
+ *
+ *   node -r @swc-node/register scripts/build-example-registry.ts
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArtefactStore } from '@nbpr/artefact';
+import { validatePluginOptions } from '@nbpr/model';
+import { fetchOrBuild } from '@nbpr/pipeline';
+import { resolveProject } from '@nbpr/resolve';
+import { publishStored, siteFor } from '@nbpr/sites';
+
+const root = join(__dirname, '..');
+const projects = ['examples/firmware/nbpr.firmware.json', 'examples/packages/nbpr-hello/nbpr.json', 'examples/packages/nbpr-heartbeat/nbpr.json'];
+const packageFiles = ['examples/packages/nbpr-hello/nbpr.json', 'examples/packages/nbpr-heartbeat/nbpr.json'].map((f) => join(root, f));
+
+async function main() {
+  const scratch = mkdtempSync(join(tmpdir(), 'nbpr-example-registry-'));
+  const env = { ...process.env, NBPR_BUILDROOT_DIR: join(root, 'test', 'fixtures', 'buildroot-double'), NBPR_CACHE_DIR: join(scratch, 'store'), XDG_DATA_HOME: join(scratch, 'data'), NBPR_SYSTEM: '' };
+  try {
+    const nxJson = require(join(root, 'nx.json'));
+    // Only the source build: the registry must not be filled from itself.
+    const options = { ...validatePluginOptions(nxJson.plugins[0].options, root), registry: undefined, sites: [] };
+    const layout = siteFor('oci-layout:examples/registry', root);
+    for (const project of projects) {
+      const file = join(root, project);
+      await fetchOrBuild({ workspaceRoot: root, file, packageFiles, pluginOptions: options, outputFile: join(scratch, 'fetched.json'), env, log: (l) => console.log(l) });
+      const resolved = await resolveProject({ workspaceRoot: root, file, packageFiles, pluginOptions: options, env });
+      for (const line of await publishStored(resolved, layout, ArtefactStore.open(env))) console.log(line);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error.format ? error.format() : error);
+  process.exit(1);
+});

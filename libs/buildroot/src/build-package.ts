@@ -21,7 +21,7 @@ export interface SourceBuildInput {
   /** The Buildroot tree (locateBuildroot). */
   tree: string;
   backend: Backend;
-  /** NBPR's build area; builds go to a fixed path below it per (system, Buildroot version). */
+  /** The build area (buildRootFor); builds go to a fixed path below it per (system, Buildroot version). */
   buildRoot: string;
   /** nerves_system_br's BR2_EXTERNAL tree, when the system's packages must be known too. */
   nervesSystemBr?: string;
@@ -38,9 +38,18 @@ export function sourceDateEpoch(key: string): number {
   return 1577836800 + (Number.parseInt(key.slice(0, 8), 16) % 315360000);
 }
 
-/** The fixed output path of every build for one (system, Buildroot version): paths end up in binaries. */
+/**
+ * Where builds happen: NBPR_BUILD_ROOT, else /var/tmp/nbpr. Build paths end up in binaries
+ * and in legal-info, so a source build is byte-identical to the prebuilt only when it ran at
+ * the same absolute path: one that depends on neither the user nor the machine.
+ */
+export function buildRootFor(env: NodeJS.ProcessEnv = process.env): string {
+  return env.NBPR_BUILD_ROOT || '/var/tmp/nbpr';
+}
+
+/** The fixed output path of every build for one (system, Buildroot version). */
 export function buildDir(buildRoot: string, system: NervesSystem): string {
-  return join(buildRoot, 'build', `${system.app}-${system.version}-br${system.buildrootVersion}`);
+  return join(buildRoot, `${system.app}-${system.version}-br${system.buildrootVersion}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ArtefactStore } from '@nbpr/artefact';
-import { buildFromSource, chooseBackend, locateBuildroot, nervesDataDir } from '@nbpr/buildroot';
+import { buildFromSource, buildRootFor, chooseBackend, locateBuildroot } from '@nbpr/buildroot';
 import { Catalogue, loadSystem, writeJsonAtomic, type PluginOptions } from '@nbpr/model';
 import { resolveProject, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchSelection, publishStored, siteFor, workspaceSites, type FetchedPackage } from '@nbpr/sites';
@@ -35,7 +35,7 @@ export async function fetchOrBuild(input: FetchOrBuildInput): Promise<FetchedPac
       resolved: package_,
       tree: await locateBuildroot(system.buildrootVersion, env),
       backend: await chooseBackend(system.nervesSystemBrVersion, env),
-      buildRoot: nervesDataDir(env),
+      buildRoot: buildRootFor(env),
       nervesSystemBr: env.NBPR_NERVES_SYSTEM_BR_DIR,
       progress: input.log,
     });

@@ -48,14 +48,40 @@ test('fetch-or-build pulls from a site into the store, then hits the store; publ
   assert.equal(`sha256:${createHash('sha256').update(raw).digest('hex')}`, published.manifestDigest, 'the same artefact has the same manifest everywhere');
 });
 
-test('fetch-or-build with no site holding the artefact fails naming the key, the tag and every site tried', async () => {
+test('fetch-or-build with no site holding the artefact and no Buildroot fails naming the key, the tag, every site tried and how to build', async () => {
   const ws = copyWorkspace();
   const site = await startRegistry();
   const nxJson = JSON.parse(readFileSync(join(ws, 'nx.json'), 'utf8'));
   Object.assign(nxJson.plugins[0].options, { sites: [`${site.host}/mirror`] });
   writeFileSync(join(ws, 'nx.json'), JSON.stringify(nxJson, null, 2));
-  const run = runNx(ws, ['run', 'example-firmware:fetch-or-build'], { NBPR_CACHE_DIR: join(tempDir(), 'store') });
+  const run = runNx(ws, ['run', 'example-firmware:fetch-or-build'], { NBPR_CACHE_DIR: join(tempDir(), 'store'), XDG_DATA_HOME: tempDir() });
   assert.notEqual(run.status, 0);
+  assert.match(run.output, /the source build failed:\s+looked at NBPR_BUILDROOT_DIR.*: no Buildroot 2026\.05\.1 tree/);
   assert.match(run.output, /nbpr-hello 0\.1\.0: no prebuilt artefact for key [0-9a-f]{64} \(tag 0\.1\.0-nerves_system_nbpr_example-0\.1\.0-[0-9a-f]{16}\); tried 127\.0\.0\.1:\d+\/mirror\/nbpr-hello:/);
   assert.match(run.output, /nbpr-heartbeat 0\.1\.0: no prebuilt artefact/);
+});
+
+test('a miss is built from source with Buildroot, published back, and the next machine fetches the identical prebuilt', async () => {
+  const ws = copyWorkspace();
+  const registry = await startRegistry();
+  const nxJson = JSON.parse(readFileSync(join(ws, 'nx.json'), 'utf8'));
+  Object.assign(nxJson.plugins[0].options, { registry: `${registry.host}/nbpr`, sites: [], publishAfterBuild: true });
+  writeFileSync(join(ws, 'nx.json'), JSON.stringify(nxJson, null, 2));
+  const builder = { NBPR_CACHE_DIR: join(tempDir(), 'store'), NBPR_BUILD_ROOT: tempDir(), NBPR_BUILDROOT_DIR: join(__dirname, 'fixtures', 'buildroot-double') };
+  const built = runNx(ws, ['run', 'example-firmware:fetch-or-build'], builder);
+  assert.equal(built.status, 0, built.output);
+  assert.match(built.output, /no prebuilt nbpr-hello 0\.1\.0 \(key [0-9a-f]{16}\) at 1 site\(s\): building from source/);
+  assert.match(built.output, /\[\d+:\d\d\] nbpr-hello 0\.1\.0 Installing to target/);
+  assert.match(built.output, /published nbpr-hello 0\.1\.0 as 127\.0\.0\.1:\d+\/nbpr\/nbpr-hello:/);
+  const builtFetched = JSON.parse(readFileSync(join(ws, 'dist', 'examples', 'firmware', 'fetched.json'), 'utf8'));
+  const next = runNx(ws, ['run', 'example-firmware:fetch-or-build'], { NBPR_CACHE_DIR: join(tempDir(), 'store') });
+  assert.equal(next.status, 0, next.output);
+  assert.match(next.output, /fetched nbpr-hello 0\.1\.0 .* from 127\.0\.0\.1:\d+\/nbpr/);
+  const nextFetched = JSON.parse(readFileSync(join(ws, 'dist', 'examples', 'firmware', 'fetched.json'), 'utf8'));
+  for (const pkg of builtFetched.packages) {
+    const other = nextFetched.packages.find((p: { name: string; key: string }) => p.key === pkg.key);
+    const script = pkg.name === 'nbpr-hello' ? 'usr/bin/nbpr-hello' : 'usr/sbin/nbpr-heartbeat';
+    assert.equal(readFileSync(join(other.tree, 'target', script), 'utf8'), readFileSync(join(pkg.tree, 'target', script), 'utf8'));
+    assert.equal(readFileSync(join(other.tree, 'nbpr-artefact.json'), 'utf8'), readFileSync(join(pkg.tree, 'nbpr-artefact.json'), 'utf8'));
+  }
 });

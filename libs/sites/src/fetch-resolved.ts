@@ -49,12 +49,19 @@ export async function fetchSelection(selection: ResolvedSelection, sites: Site[]
     if (outcome.status === 'hit') {
       log(`${outcome.source === 'store' ? 'store hit' : 'fetched'} ${pkg.name} ${pkg.version} (key ${pkg.key.slice(0, 16)})${outcome.source === 'store' ? '' : ` from ${outcome.source}`}`);
       fetched.push({ name: pkg.name, key: pkg.key, tag: pkg.tag, source: outcome.source, tree: outcome.tree });
-    } else if (outcome.status === 'miss' && onMiss) {
-      log(`no prebuilt ${pkg.name} ${pkg.version} (key ${pkg.key.slice(0, 16)}) at ${outcome.tried.length} site(s): building from source`);
-      const built = await onMiss(pkg);
-      fetched.push({ name: pkg.name, key: pkg.key, tag: pkg.tag, ...built });
     } else if (outcome.status === 'miss') {
-      failures.push(`${pkg.name} ${pkg.version}: no prebuilt artefact for key ${pkg.key} (tag ${pkg.tag}); tried ${outcome.tried.join(', ') || 'no site (configure registry or sites in nx.json)'}`);
+      const missed = `${pkg.name} ${pkg.version}: no prebuilt artefact for key ${pkg.key} (tag ${pkg.tag}); tried ${outcome.tried.join(', ') || 'no site (configure registry or sites in nx.json)'}`;
+      if (!onMiss) {
+        failures.push(missed);
+        continue;
+      }
+      log(`no prebuilt ${pkg.name} ${pkg.version} (key ${pkg.key.slice(0, 16)}) at ${outcome.tried.length} site(s): building from source`);
+      try {
+        fetched.push({ name: pkg.name, key: pkg.key, tag: pkg.tag, ...(await onMiss(pkg)) });
+      } catch (error) {
+        if (!(error instanceof NbprError)) throw error;
+        failures.push(`${missed}; and the source build failed:\n    ${error.format().replace(/\n/g, '\n    ')}`);
+      }
     } else {
       failures.push(`${pkg.name} ${pkg.version}: could not look up tag ${pkg.tag}:\n${outcome.errors.map((e) => `    ${e.site}: ${e.message.replace(/\n/g, '\n      ')}`).join('\n')}`);
     }

@@ -53,6 +53,7 @@ export interface PackageMetadata {
   targets: string[];
   rootfsPaths?: string[];
   exposeStaging?: boolean;
+  sites?: string[];
 }
 
 /** A loaded, validated package with where it came from (for errors and for the external tree). */

@@ -41,6 +41,25 @@ export class RegistryRepository implements ArtefactRepository {
     this.auth = new Authenticator(options.credentials ?? credentialsFor(registry.replace(/:\d+$/, '')), this.http);
   }
 
+  /**
+   * `/v2/`: is this a registry, and which authorization does it want? A 401 is an answer
+   * too: its challenge is learnt, so the first real request goes out authorized.
+   */
+  async ping(): Promise<void> {
+    const url = this.base.replace(/\/v2\/.*$/, '/v2/');
+    await withRetries(this.http.retry, `ping of ${this.registry}`, async () => {
+      const response = await send({ method: 'GET', url }, this.http);
+      const transient = retryableStatus(response, url);
+      if (transient) throw transient;
+      response.body?.resume();
+      if (response.status === 401) {
+        await this.auth.answer(response, this.repository, 'pull', url);
+        return;
+      }
+      if (response.status !== 200) throw new NbprError(`${this.registry} does not answer as an OCI registry (GET /v2/ gave HTTP ${response.status})`, { where: redactUrl(url), hint: 'Check the registry address in nx.json (registry, sites).' });
+    });
+  }
+
   async resolveTag(tag: string): Promise<Descriptor | null> {
     const url = `${this.base}/manifests/${tag}`;
     const response = await this.request({ method: 'HEAD', url, headers: { Accept: MANIFEST_ACCEPT } }, 'pull', `HEAD ${this.location}:${tag}`);

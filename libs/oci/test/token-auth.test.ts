@@ -13,6 +13,8 @@ test('GHCR-like token auth: anonymous pull, push only with credentials exchanged
   const tokens = await startTokenServer(credentials);
   const registry = await startRegistry({ token: { realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, rootCertBundle: tokens.certPem } });
   const pusher = new RegistryRepository(registry.host, 'nbpr/jq', { ...fast, credentials });
+  await pusher.ping();
+  assert.ok(tokens.requests.some((r) => r.scope === 'repository:nbpr/jq:pull'), '/v2/ answered with a challenge, met before any other request');
   const blob = randomBytes(4096);
   await pusher.pushBlob({ bytes: blob }, sha(blob), blob.length);
   assert.ok(tokens.requests.some((r) => r.authorized && r.scope === 'repository:nbpr/jq:pull,push'), 'the scope is built by the client');

@@ -26,7 +26,6 @@ export async function fetchOrBuild(input: FetchOrBuildInput): Promise<FetchedPac
   const store = ArtefactStore.open(env);
   const byName = new Map(resolved.packages.filter((p): p is ResolvedPackage => p.status === 'resolved').map((p) => [p.name, p]));
   const buildMissing = async (pkg: { name: string }) => {
-    const catalogue = Catalogue.load(input.packageFiles, workspaceRoot);
     const system = await loadSystem(resolved.system.id, options, workspaceRoot, env);
     const package_ = byName.get(pkg.name)!;
     const built = await buildFromSource({
@@ -46,7 +45,9 @@ export async function fetchOrBuild(input: FetchOrBuildInput): Promise<FetchedPac
     }
     return { source: 'source build', tree };
   };
-  const fetched = await fetchSelection(resolved, workspaceSites(options, workspaceRoot), store, input.log, undefined, buildMissing);
+  const catalogue = Catalogue.load(input.packageFiles, workspaceRoot);
+  const sitesOf = (name: string) => workspaceSites(options, workspaceRoot, {}, catalogue.get(name).metadata.sites);
+  const fetched = await fetchSelection(resolved, sitesOf, store, input.log, undefined, buildMissing);
   await writeJsonAtomic(input.outputFile, { schemaVersion: 1, system: resolved.system.id, packages: fetched });
   return fetched;
 }

@@ -30,7 +30,7 @@ export const FETCH_CONCURRENCY = 8;
 /** What to do on a miss: build the package (the source-build fallback), or nothing. */
 export type OnMiss = (pkg: { name: string; key: string; tag: string }) => Promise<{ source: string; tree: string }>;
 
-export async function fetchSelection(selection: ResolvedSelection, sites: Site[], store: ArtefactStore, log: (line: string) => void, concurrency = FETCH_CONCURRENCY, onMiss?: OnMiss): Promise<FetchedPackage[]> {
+export async function fetchSelection(selection: ResolvedSelection, sites: Site[] | ((name: string) => Site[]), store: ArtefactStore, log: (line: string) => void, concurrency = FETCH_CONCURRENCY, onMiss?: OnMiss): Promise<FetchedPackage[]> {
   if (selection.skipped) {
     log(`skipped: ${selection.skipped}`);
     return [];
@@ -42,7 +42,8 @@ export async function fetchSelection(selection: ResolvedSelection, sites: Site[]
     if (pkg.status === 'skipped') log(`skipped ${pkg.name} ${pkg.version}: ${pkg.reason}`);
     return pkg.status === 'resolved';
   }) as Array<Extract<ResolvedSelection['packages'][number], { status: 'resolved' }>>;
-  const outcomes = await Promise.all(resolved.map((pkg) => limit(() => fetchArtefact(pkg, sites, store))));
+  const sitesOf = typeof sites === 'function' ? sites : () => sites;
+  const outcomes = await Promise.all(resolved.map((pkg) => limit(() => fetchArtefact(pkg, sitesOf(pkg.name), store))));
   // Reported in selection order, whatever order the downloads finished in.
   for (const [i, pkg] of resolved.entries()) {
     const outcome: FetchOutcome = outcomes[i];

@@ -13,13 +13,13 @@ export interface Site {
 export const LAYOUT_PREFIX = 'oci-layout:';
 
 /**
- * The sites of a workspace, in the order they are tried: the project's own registry, then
- * the `sites` of nx.json (registries as host[/namespace], or `oci-layout:<dir>` image-layout
+ * The sites of a workspace, in the order they are tried: the project's own registry, the
+ * package's own `sites` (nbpr.json), then the `sites` of nx.json (registries as host[/namespace], or `oci-layout:<dir>` image-layout
  * directories, one sub-directory per package).
  */
-export function workspaceSites(options: PluginOptions, workspaceRoot: string, registryOptions: RegistryOptions = {}): Site[] {
-  const specs = [...(options.registry ? [options.registry] : []), ...(options.sites ?? [])];
-  return specs.map((spec) => siteFor(spec, workspaceRoot, registryOptions));
+export function workspaceSites(options: PluginOptions, workspaceRoot: string, registryOptions: RegistryOptions = {}, packageSites: string[] = []): Site[] {
+  const specs = [...(options.registry ? [options.registry] : []), ...packageSites, ...(options.sites ?? [])];
+  return [...new Set(specs)].map((spec) => siteFor(spec, workspaceRoot, registryOptions));
 }
 
 export function siteFor(spec: string, workspaceRoot: string, registryOptions: RegistryOptions = {}): Site {

@@ -103,3 +103,10 @@ test('concurrent fetches of one key download and extract it once', async () => {
   assert.ok(outcomes.every((o) => o.status === 'hit'));
   assert.equal(outcomes.filter((o) => (o as { source: string }).source !== 'store').length, 1, 'one download');
 });
+
+test("sites are tried in order: the project's registry, the package's sites, then the workspace's sites", () => {
+  const { workspaceSites } = require('../src') as typeof import('../src');
+  const sites = workspaceSites({ defaultSystem: 'a@1', registry: 'ghcr.io/nbpr', sites: ['oci-layout:examples/registry', 'mirror.example/nbpr'] }, dir, {}, ['vendor.example/jq', 'ghcr.io/nbpr']);
+  assert.deepEqual(sites.map((s) => [s.name, s.kind]), [['ghcr.io/nbpr', 'registry'], ['vendor.example/jq', 'registry'], ['oci-layout:examples/registry', 'layout'].map((x, i) => (i === 0 ? 'examples/registry' : x)), ['mirror.example/nbpr', 'registry']]);
+  assert.equal(sites[0].repository('jq').location, 'ghcr.io/nbpr/jq');
+});

@@ -31,6 +31,8 @@ export interface SourceBuildInput {
 export interface SourceBuildResult extends PackResult {
   file: string;
   logFile: string;
+  /** Wall time of the whole build, and of the make calls in it: the rest is NBPR's overhead. */
+  seconds: { total: number; make: number };
 }
 
 /** Within 2020-2030, derived from the key: the same key always builds with the same clock. */
@@ -79,6 +81,15 @@ async function build(input: SourceBuildInput, work: string): Promise<SourceBuild
   }
   if (input.nervesSystemBr) externals.push(input.nervesSystemBr);
   const epoch = sourceDateEpoch(resolved.key);
+  let makeSeconds = 0;
+  const make = async (args: string[]) => {
+    const start = process.hrtime.bigint();
+    try {
+      return await runMake(context, args, startedAt);
+    } finally {
+      makeSeconds += Number(process.hrtime.bigint() - start) / 1e9;
+    }
+  };
   const context: MakeContext = {
     backend: input.backend,
     tree: input.tree,
@@ -93,21 +104,21 @@ async function build(input: SourceBuildInput, work: string): Promise<SourceBuild
   writeFileSync(defconfig, readFileSync(join(system.dir, '.config'), 'utf8') + '\n# NBPR\n' + renderDotConfigFragment(requested));
   const external = externals.length ? [`BR2_EXTERNAL=${externals.join(':')}`] : [];
   input.progress(`[0:00] configuring ${resolved.name} for ${system.id} with Buildroot ${system.buildrootVersion}`);
-  await runMake(context, [...external, `BR2_DEFCONFIG=${defconfig}`, 'defconfig'], startedAt);
-  await runMake(context, ['olddefconfig'], startedAt);
+  await make([...external, `BR2_DEFCONFIG=${defconfig}`, 'defconfig']);
+  await make(['olddefconfig']);
   const dotConfig = join(outDir, '.config');
   checkRequestedSymbols(dotConfig, requested, [input.tree, ...externals], resolved.name);
   const packages = resolved.keyDocument.build.packages;
   const closure = new Set<string>();
   for (const pkg of packages) {
-    await runMake(context, [`${pkg}-dirclean`], startedAt);
-    await runMake(context, [pkg], startedAt);
-    const depends = await runMake(context, ['-s', `${pkg}-show-recursive-depends`], startedAt);
+    await make([`${pkg}-dirclean`]);
+    await make([pkg]);
+    const depends = await make(['-s', `${pkg}-show-recursive-depends`]);
     for (const dep of depends.trim().split(/\s+/).filter(Boolean)) closure.add(dep);
     closure.add(pkg);
   }
   await rm(join(outDir, 'legal-info'), { recursive: true, force: true });
-  for (const pkg of packages) await runMake(context, [`${pkg}-legal-info`], startedAt);
+  for (const pkg of packages) await make([`${pkg}-legal-info`]);
 
   const artefactDir = join(work, 'artefact', resolved.name);
   await rm(artefactDir, { recursive: true, force: true });
@@ -132,7 +143,7 @@ async function build(input: SourceBuildInput, work: string): Promise<SourceBuild
     mtime: epoch,
   });
   input.progress(`[${Math.round((Date.now() - startedAt) / 1000)}s] built ${resolved.name} ${resolved.version}: ${packed.diffId.slice(0, 19)}…`);
-  return { ...packed, file, logFile };
+  return { ...packed, file, logFile, seconds: { total: (Date.now() - startedAt) / 1000, make: makeSeconds } };
 }
 
 /** build/<pkg>-<version>/: the one holding the package's files list. */

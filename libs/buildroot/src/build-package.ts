@@ -80,6 +80,9 @@ async function build(input: SourceBuildInput, work: string): Promise<SourceBuild
     externals.push(fixed);
   }
   if (input.nervesSystemBr) externals.push(input.nervesSystemBr);
+  else if (system.config.has('BR2_EXTERNAL_NERVES_PATH')) {
+    input.progress(`[0:00] note: ${system.id} uses nerves_system_br's BR2_EXTERNAL tree; without NBPR_NERVES_SYSTEM_BR_DIR its own packages are unknown to this build (harmless unless ${resolved.name} depends on them)`);
+  }
   const epoch = sourceDateEpoch(resolved.key);
   let makeSeconds = 0;
   const make = async (args: string[]) => {

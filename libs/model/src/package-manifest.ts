@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import parseSpdx from 'spdx-expression-parse';
 import { NbprError, NbprErrors } from './errors';
@@ -109,7 +109,13 @@ function checkPackageSemantics(manifest: PackageManifest): NbprError[] {
     if (!isDirectory(manifest.externalTree)) {
       problems.push(errorAt(source, at, `BR2_EXTERNAL tree '${(m.buildroot as { external: string }).external}' does not exist`, `Create ${manifest.externalTree} with external.desc, Config.in and external.mk (nx g @nbpr/nx-plugin:package --vendored scaffolds one).`));
     } else if (!existsSync(join(manifest.externalTree, 'external.desc'))) {
-      problems.push(errorAt(source, at, `BR2_EXTERNAL tree has no external.desc`, `Buildroot needs ${join(manifest.externalTree, 'external.desc')} with a 'name: NBPR_...' line.`));
+      problems.push(errorAt(source, at, `BR2_EXTERNAL tree has no external.desc`, `Buildroot needs ${join(manifest.externalTree, 'external.desc')} with a 'name: ${externalName(m.name)}' line.`));
+    } else {
+      // Buildroot derives BR2_EXTERNAL_<name>_PATH from it; NBPR names every package's tree apart.
+      const declared = readFileSync(join(manifest.externalTree, 'external.desc'), 'utf8').match(/^name:\s*(\S+)/m)?.[1];
+      if (declared !== externalName(m.name)) {
+        problems.push(errorAt(source, at, `external.desc names the tree '${declared ?? ''}', expected '${externalName(m.name)}'`, `Write 'name: ${externalName(m.name)}' in ${join(manifest.externalTree, 'external.desc')}, so that its path is BR2_EXTERNAL_${externalName(m.name)}_PATH.`));
+      }
     }
   }
   for (const [daemon, spec] of Object.entries(m.daemons ?? {})) {
@@ -120,6 +126,11 @@ function checkPackageSemantics(manifest: PackageManifest): NbprError[] {
     }
   }
   return problems;
+}
+
+/** The BR2_EXTERNAL name of a vendored package's tree: NBPR_ + the upper-cased name. */
+export function externalName(packageName: string): string {
+  return 'NBPR_' + packageName.replace(/^nbpr-/, '').toUpperCase().replace(/[-.]/g, '_');
 }
 
 /** Why a value does not fit a build option, or undefined when it does. */

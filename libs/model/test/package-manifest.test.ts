@@ -145,3 +145,11 @@ test('a malformed system id in the plugin options is refused', () => {
   writeJson(join(ws, 'nx.json'), { plugins: [{ plugin: '@nbpr/nx-plugin', options: { defaultSystem: 'rpi4' } }] });
   assert.match(failure(() => validatePluginOptions({ defaultSystem: 'rpi4' }, ws)), /\/plugins\/0\/options\/defaultSystem: "rpi4" is not valid here/);
 });
+
+test("a vendored tree whose external.desc has another name than NBPR_<NAME> is refused", () => {
+  const dir = join(root, 'desc', 'hello');
+  writeJson(join(dir, 'buildroot', 'x'), {});
+  require('node:fs').writeFileSync(join(dir, 'buildroot', 'external.desc'), 'name: HELLO\n');
+  const path = writeJson(join(dir, 'nbpr.json'), { ...mainlinePackage('jq'), name: 'hello', buildroot: { external: 'buildroot', packages: ['hello'] } });
+  assert.match(failure(() => loadPackageManifest(path)), /external\.desc names the tree 'HELLO', expected 'NBPR_HELLO'/);
+});

@@ -11,6 +11,7 @@ export interface FirmwareMetadata {
   description?: string;
   system: string;
   packages: Record<string, { options?: Record<string, OptionValue> }>;
+  licensePolicy?: { deny?: string[] };
 }
 
 export interface FirmwareProfile {

@@ -1,1 +1,2 @@
 export * from './fetch-or-build';
+export * from './conflict-check';

@@ -3,3 +3,4 @@ export * from './publish';
 export * from './fetch-artefact';
 export * from './fetch-resolved';
 export * from './publish-stored';
+export * from './artefact-facts';

@@ -60,9 +60,23 @@ export function fetchOrBuildTarget(keyInputs: string): TargetConfiguration {
   return {
     executor: '@nbpr/nx-plugin:fetch-or-build',
     cache: false,
-    dependsOn: ['resolve'],
+    dependsOn: ['conflict-check'],
     options: { keyInputs },
     metadata: { description: 'Get the artefact of each resolved package: local store, else the sites in order', technologies: ['nbpr'] },
+  };
+}
+
+/**
+ * Not cached: besides the key inputs it reads the build facts of artefacts that may have
+ * appeared in a registry since the last run; it is fast, and it must never be skipped.
+ */
+export function conflictCheckTarget(keyInputs: string): TargetConfiguration {
+  return {
+    executor: '@nbpr/nx-plugin:conflict-check',
+    cache: false,
+    dependsOn: ['resolve'],
+    options: { keyInputs },
+    metadata: { description: "Fail before fetching or building when the selection's Buildroot demands, its artefacts and the system disagree", technologies: ['nbpr'] },
   };
 }
 

@@ -1,0 +1,4 @@
+export * from './choice-groups';
+export * from './demands';
+export * from './detect';
+export * from './licence-policy';

@@ -1,0 +1,59 @@
+import { ArtefactStore } from '@nbpr/artefact';
+import { artefactDemands, bundledChoiceGroups, choiceGroupsFromTrees, detectConflicts, formatConflicts, policyViolations, selectionDemands } from '@nbpr/conflicts';
+import { activeSystemId, Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, NbprError, type PluginOptions } from '@nbpr/model';
+import { resolveProject, type ResolvedPackage } from '@nbpr/resolve';
+import { readArtefactFacts, workspaceSites } from '@nbpr/sites';
+
+export interface ConflictCheckInput {
+  workspaceRoot: string;
+  file: string;
+  packageFiles: string[];
+  pluginOptions: PluginOptions;
+  env?: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+/**
+ * conflict-check: before anything of the selection is fetched or built, the packages' kconfig
+ * demands, the build facts of their existing artefacts and the system's .config must agree,
+ * and the firmware's licence policy must hold. Every problem is reported at once.
+ */
+export async function conflictCheck(input: ConflictCheckInput): Promise<void> {
+  const env = input.env ?? process.env;
+  const { workspaceRoot, pluginOptions: options } = input;
+  const catalogue = Catalogue.load(input.packageFiles, workspaceRoot);
+  const firmware = input.file.endsWith(FIRMWARE_FILE) ? loadFirmwareProfile(input.file, workspaceRoot) : undefined;
+  const wanted = env.NBPR_SYSTEM?.trim();
+  if (firmware && wanted && wanted !== firmware.metadata.system) {
+    input.log(`skipped: firmware ${firmware.metadata.name} is for ${firmware.metadata.system}, the active system is ${wanted}`);
+    return;
+  }
+  const system = await loadSystem(firmware?.metadata.system ?? activeSystemId(options, env), options, workspaceRoot, env);
+  const project = firmware ? Object.keys(firmware.metadata.packages).sort() : catalogue.names().filter((n) => catalogue.get(n).path === input.file);
+  const supported = (name: string) => [name, ...catalogue.dependencyClosure(name)].every((p) => catalogue.get(p).metadata.targets.some((t) => t === '*' || t === system.app));
+  const selected = project.filter((name) => catalogue.has(name) && supported(name));
+  const what = `${firmware ? `firmware ${firmware.metadata.name}` : `package ${project[0]}`} on ${system.id}`;
+
+  const deny = firmware?.metadata.licensePolicy?.deny ?? [];
+  const violations = policyViolations(catalogue, [...new Set(selected.flatMap((n) => [n, ...catalogue.dependencyClosure(n)]))], deny);
+  const choices = [...(env.NBPR_BUILDROOT_DIR ? choiceGroupsFromTrees([env.NBPR_BUILDROOT_DIR]) : []), ...bundledChoiceGroups(system.buildrootVersion)];
+  const { demands, clashes } = selectionDemands(catalogue, selected, firmware);
+  const systemInput = { id: system.id, config: system.config };
+  let conflicts = detectConflicts({ demands, clashes, system: systemInput, choices });
+  if (conflicts.length === 0 && violations.length === 0) {
+    // Only a consistent selection resolves to keys; then its existing artefacts' facts count too.
+    const resolved = await resolveProject({ workspaceRoot, file: input.file, packageFiles: input.packageFiles, pluginOptions: options, env });
+    const store = ArtefactStore.open(env);
+    const facts = [];
+    for (const pkg of resolved.packages.filter((p): p is ResolvedPackage => p.status === 'resolved')) {
+      const found = await readArtefactFacts(pkg, workspaceSites(options, workspaceRoot, {}, catalogue.get(pkg.name).metadata.sites), store);
+      if (found) facts.push(...artefactDemands(pkg.name, pkg.key, found.kconfig));
+    }
+    conflicts = detectConflicts({ demands: [...demands, ...facts], clashes, system: systemInput, choices });
+  }
+  const report: string[] = [];
+  if (violations.length > 0) report.push(`licence policy of firmware ${firmware!.metadata.name} (deny ${deny.join(', ')}) is broken by:\n${violations.map((v) => `  ${v.name}: ${v.licenses}`).join('\n')}`);
+  if (conflicts.length > 0) report.push(formatConflicts(conflicts, what));
+  if (report.length > 0) throw new NbprError(report.join('\n'), { where: firmware?.source.file ?? project[0], hint: 'Nothing was fetched or built.' });
+  input.log(`conflict-check: ${selected.length} package(s) of ${what}, ${demands.length} kconfig demands, ${choices.length} choice groups: no conflicts`);
+}

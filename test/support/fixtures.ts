@@ -9,9 +9,10 @@ export function mainlinePackage(name: string, extra: Record<string, unknown> = {
   return {
     schemaVersion: 1,
     name,
-    version: facts.version,
-    description: facts.description.split('. ')[0],
-    homepage: facts.homepage,
+    // Virtual packages (jpeg, zlib, openssl) have no version or homepage of their own.
+    version: facts.version ?? '1.0',
+    description: (facts.description || `the ${name} package`).split('. ')[0],
+    homepage: facts.homepage ?? 'https://buildroot.org/',
     licenses: 'MIT',
     buildroot: { package: name },
     targets: ['nerves_system_rpi4'],

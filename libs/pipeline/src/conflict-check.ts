@@ -32,6 +32,10 @@ export async function conflictCheck(input: ConflictCheckInput): Promise<void> {
   const project = firmware ? Object.keys(firmware.metadata.packages).sort() : catalogue.names().filter((n) => catalogue.get(n).path === input.file);
   const supported = (name: string) => [name, ...catalogue.dependencyClosure(name)].every((p) => catalogue.get(p).metadata.targets.some((t) => t === '*' || t === system.app));
   const selected = project.filter((name) => catalogue.has(name) && supported(name));
+  if (selected.length === 0) {
+    input.log(`skipped ${project.join(', ')}: not for ${system.app}`);
+    return;
+  }
   const what = `${firmware ? `firmware ${firmware.metadata.name}` : `package ${project[0]}`} on ${system.id}`;
 
   const deny = firmware?.metadata.licensePolicy?.deny ?? [];

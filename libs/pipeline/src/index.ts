@@ -1,2 +1,3 @@
 export * from './fetch-or-build';
 export * from './conflict-check';
+export * from './licence-aggregate';

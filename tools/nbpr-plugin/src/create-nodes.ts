@@ -2,7 +2,7 @@ import { dirname, join, relative } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2 } from '@nx/devkit';
 import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
-import { conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, packageResolveTarget, publishTarget } from './targets';
+import { conflictCheckTarget, fetchOrBuildTarget, licenceAggregateTarget, firmwareResolveTarget, packageResolveTarget, publishTarget } from './targets';
 
 export const NBPR_FILES_GLOB = `**/{${PACKAGE_FILE},${FIRMWARE_FILE}}`;
 
@@ -80,7 +80,7 @@ function packageTargets(keyInputs: string, vendored: boolean) {
 }
 
 function firmwareTargets(keyInputs: string, system: string, vendoredDependencies: string[]) {
-  return { resolve: firmwareResolveTarget(keyInputs, system, vendoredDependencies), 'conflict-check': conflictCheckTarget(keyInputs), 'fetch-or-build': fetchOrBuildTarget(keyInputs) };
+  return { resolve: firmwareResolveTarget(keyInputs, system, vendoredDependencies), 'conflict-check': conflictCheckTarget(keyInputs), 'fetch-or-build': fetchOrBuildTarget(keyInputs), 'licence-aggregate': licenceAggregateTarget(keyInputs) };
 }
 
 function vendoredRoots(catalogue: Catalogue, firmware: FirmwareProfile, root: string): string[] {

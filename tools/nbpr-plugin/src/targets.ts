@@ -80,6 +80,17 @@ export function conflictCheckTarget(keyInputs: string): TargetConfiguration {
   };
 }
 
+/** Reads the artefacts in the local store, outside the workspace: not cached, and quick. */
+export function licenceAggregateTarget(keyInputs: string): TargetConfiguration {
+  return {
+    executor: '@nbpr/nx-plugin:licence-aggregate',
+    cache: false,
+    dependsOn: ['fetch-or-build'],
+    options: { keyInputs },
+    metadata: { description: "The firmware's legal-info/ (system + artefacts) and SPDX 2.3 SBOM", technologies: ['nbpr'] },
+  };
+}
+
 /** Publishing talks to a registry: it is never cached, and it is immutable by itself. */
 export function publishTarget(keyInputs: string): TargetConfiguration {
   return {

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ARTEFACT_FILE, ArtefactStore, validateArtefactMetadata } from '@nbpr/artefact';
+import { aggregateLegalInfo, spdxSbom, validateSlice, type SbomArtefact } from '@nbpr/legal';
+import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, NbprError, writeJsonAtomic, type PluginOptions } from '@nbpr/model';
+
+export interface LicenceAggregateInput {
+  workspaceRoot: string;
+  file: string;
+  packageFiles: string[];
+  pluginOptions: PluginOptions;
+  /** fetch-or-build's record of the firmware's artefacts (fetched.json). */
+  fetchedFile: string;
+  outDir: string;
+  env?: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+/** licence-aggregate: the firmware's legal-info/ (system + every artefact) and an SPDX 2.3 SBOM of its NBPR part. */
+export async function licenceAggregate(input: LicenceAggregateInput): Promise<void> {
+  const env = input.env ?? process.env;
+  if (!input.file.endsWith(FIRMWARE_FILE)) throw new Error('internal: licence-aggregate runs for firmware profiles');
+  const firmware = loadFirmwareProfile(input.file, input.workspaceRoot);
+  if (!existsSync(input.fetchedFile)) throw new NbprError('no record of the firmware\'s artefacts', { where: input.fetchedFile, hint: `Run fetch-or-build first (nx run ${firmware.metadata.name}:fetch-or-build).` });
+  const fetched = JSON.parse(readFileSync(input.fetchedFile, 'utf8')) as { packages: Array<{ name: string; key: string; tree: string }> };
+  const catalogue = Catalogue.load(input.packageFiles, input.workspaceRoot);
+  const system = await loadSystem(firmware.metadata.system, input.pluginOptions, input.workspaceRoot, env);
+  const store = ArtefactStore.open(env);
+  const artefacts: SbomArtefact[] = [];
+  for (const pkg of fetched.packages) {
+    if (!existsSync(join(pkg.tree, ARTEFACT_FILE))) throw new NbprError(`the artefact of ${pkg.name} is no longer in the local store`, { where: pkg.tree, hint: `Run fetch-or-build again (nx run ${firmware.metadata.name}:fetch-or-build --skip-nx-cache).` });
+    const metadata = validateArtefactMetadata(JSON.parse(readFileSync(join(pkg.tree, ARTEFACT_FILE), 'utf8')), pkg.tree);
+    const manifest = catalogue.has(pkg.name) ? catalogue.get(pkg.name).metadata : undefined;
+    artefacts.push({
+      name: pkg.name,
+      version: metadata.keyDocument.package.version,
+      key: metadata.key,
+      diffId: (await recordOf(store, pkg)).diffId,
+      declaredLicenses: manifest?.licenses,
+      homepage: manifest?.homepage,
+      rows: validateSlice(join(pkg.tree, 'legal-info'), pkg.name),
+      files: metadata.files.filter((f) => f.type === 'file' && !f.path.startsWith('legal-info/')).map((f) => ({ path: f.path, sha256: (f as { sha256: string }).sha256, sha1: createHash('sha1').update(readFileSync(join(pkg.tree, f.path))).digest('hex') })),
+    });
+  }
+  const result = await aggregateLegalInfo({ system: system.legalInfoDir, slices: fetched.packages.map((p) => ({ owner: p.name, dir: join(p.tree, 'legal-info') })), out: join(input.outDir, 'legal-info'), title: `firmware ${firmware.metadata.name} on ${system.id}` });
+  const created = env.SOURCE_DATE_EPOCH ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : new Date();
+  await writeJsonAtomic(join(input.outDir, 'sbom.spdx.json'), spdxSbom({ firmware: firmware.metadata.name, artefacts, created }));
+  input.log(`legal-info for ${firmware.metadata.name}: ${result.rows.length} packages (${result.added.length} added by NBPR) in ${join(input.outDir, 'legal-info')}; SBOM in ${join(input.outDir, 'sbom.spdx.json')}`);
+  for (const s of result.skew) input.log(`warning: ${s.package} is present at ${s.versions.length} versions: ${s.versions.map((v) => `${v.version} (${v.from.join(', ')})`).join('; ')}`);
+}
+
+async function recordOf(store: ArtefactStore, pkg: { name: string; key: string }) {
+  const record = await store.readRecord(pkg.key);
+  if (!record) throw new NbprError(`the local store has no record of ${pkg.name}'s artefact`, { where: store.root, hint: 'Run fetch-or-build again.' });
+  return record;
+}

@@ -45,10 +45,16 @@ export function selectionDemands(catalogue: Catalogue, selected: string[], firmw
       }
     }
   }
+  // Who asks what of each dependency, gathered once: the selection can hold a thousand packages.
+  const requestsOf = new Map<string, Array<{ values: Record<string, OptionValue>; by: string }>>();
+  for (const p of chains.keys()) {
+    for (const [dep, spec] of Object.entries(catalogue.get(p).metadata.dependencies ?? {})) {
+      if (spec.options) requestsOf.set(dep, [...(requestsOf.get(dep) ?? []), { values: spec.options, by: `package ${p}` }]);
+    }
+  }
   for (const [name, chain] of chains) {
     const manifest = catalogue.get(name);
-    const dependants = [...chains.keys()].filter((p) => catalogue.get(p).metadata.dependencies?.[name]?.options);
-    const requests = dependants.map((p) => ({ values: catalogue.get(p).metadata.dependencies![name].options!, by: `package ${p}` }));
+    const requests = requestsOf.get(name) ?? [];
     // Clashes between dependants (and the firmware) are reported, then the first request wins for the demands.
     const all = [...firmwareRequest(name).map((r) => ({ values: r.values, by: r.by })), ...requests];
     for (const option of new Set(all.flatMap((r) => Object.keys(r.values)))) {

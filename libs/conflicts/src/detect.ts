@@ -30,11 +30,15 @@ export function detectConflicts(input: DetectInput): Conflict[] {
   const conflicts: Conflict[] = [];
   const systemChain = [`system ${input.system.id}`];
   const bySymbol = new Map<string, Map<string, string[][]>>();
+  const seen = new Set<string>();
   for (const d of input.demands) {
+    const id = `${d.symbol}\0${d.value}\0${d.chain.join('\0')}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
     const values = bySymbol.get(d.symbol) ?? new Map<string, string[][]>();
-    const chains = values.get(d.value) ?? [];
-    if (!chains.some((c) => c.join('\0') === d.chain.join('\0'))) chains.push(d.chain);
-    values.set(d.value, chains);
+    const chains = values.get(d.value);
+    if (chains) chains.push(d.chain);
+    else values.set(d.value, [d.chain]);
     bySymbol.set(d.symbol, values);
   }
   const side = (symbol: string, value: string, chains: string[][]): ConflictSide => ({ value, chains: chains.map((c) => [...c, `${symbol}=${value}`]) });

@@ -1,4 +1,5 @@
 export * from './canonical-json';
 export * from './key-document';
 export * from './tree-hash';
+export * from './tree-mode-facts';
 export * from './tag';

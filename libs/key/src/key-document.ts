@@ -12,6 +12,7 @@ export interface KeyDocument {
   package: { name: string; version: string };
   /** Buildroot package(s) built, and the kconfig fragment as raw .config values ('y', 'n' = not set, '"str"', '123'). */
   build: { packages: string[]; kconfig: Record<string, string> };
+  /** Resolved options, defaults applied. */
   options: Record<string, OptionValue>;
   /** config: 'sha256:<hex>' of the system's .config. */
   system: { app: string; version: string; buildroot: string; config: string };
@@ -26,22 +27,61 @@ export function cacheKey(doc: KeyDocument): string {
 }
 
 const SHA256_REF = /^sha256:[0-9a-f]{64}$/;
+const KCONFIG_SYMBOL = /^[A-Za-z0-9_]+$/;
+/** How a .config spells a value: bool/tristate, decimal or hex int, or a quoted string with Kconfig escapes. */
+const KCONFIG_RAW = /^(?:y|n|m|-?[0-9]+|0x[0-9a-fA-F]+|"(?:[^"\\]|\\.)*")$/;
 
-/** A structural check, so that a document read back from an artefact or registry is trusted only when whole. */
+/**
+ * A structural check, so that a document read back from an artefact or a registry is trusted
+ * only when whole, and so that no field outside the design's list can slip into a key (a host
+ * name or a description there would split the cache for nothing). Every field is exact: extra
+ * members are refused at every level.
+ */
 export function validateKeyDocument(doc: unknown): asserts doc is KeyDocument {
   const fail = (what: string): never => {
     throw new Error(`invalid key document: ${what}`);
   };
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('not an object');
-  const d = doc as Record<string, any>;
-  if (d.nbpr !== KEY_SCHEMA_VERSION) fail(`key schema version is ${JSON.stringify(d.nbpr)}, this NBPR reads version ${KEY_SCHEMA_VERSION}`);
-  const keys = Object.keys(d).sort().join(',');
-  if (keys !== 'build,nbpr,options,package,system,tree') fail(`fields are ${keys}, expected build, nbpr, options, package, system, tree`);
-  if (typeof d.package?.name !== 'string' || typeof d.package?.version !== 'string') fail('package needs a string name and version');
-  if (!Array.isArray(d.build?.packages) || !d.build.packages.every((p: unknown) => typeof p === 'string')) fail('build.packages must be a list of strings');
-  if (typeof d.build?.kconfig !== 'object' || d.build.kconfig === null || !Object.values(d.build.kconfig).every((v) => typeof v === 'string')) fail('build.kconfig must map symbols to raw .config values');
-  if (typeof d.options !== 'object' || d.options === null || !Object.values(d.options).every((v) => ['boolean', 'number', 'string'].includes(typeof v))) fail('options must map names to booleans, numbers or strings');
-  for (const field of ['app', 'version', 'buildroot'] as const) if (typeof d.system?.[field] !== 'string') fail(`system.${field} must be a string`);
-  if (!SHA256_REF.test(d.system?.config)) fail('system.config must be sha256:<64 hex digits>');
-  if (d.tree !== null && !SHA256_REF.test(d.tree)) fail('tree must be null or sha256:<64 hex digits>');
+  const record = (value: unknown, at: string, fields?: string[]): Record<string, unknown> => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`${at} must be an object`);
+    if (fields) {
+      const extra = Object.keys(value).filter((k) => !fields.includes(k));
+      if (extra.length > 0) fail(`${at} has unexpected field(s) ${extra.join(', ')}; a key holds only ${fields.join(', ')}`);
+      const missing = fields.filter((k) => !(k in value));
+      if (missing.length > 0) fail(`${at} is missing ${missing.join(', ')}`);
+    }
+    return value as Record<string, unknown>;
+  };
+  const text = (value: unknown, at: string): void => {
+    if (typeof value !== 'string' || value === '') fail(`${at} must be a non-empty string`);
+  };
+
+  const d = record(doc, 'the document');
+  // Checked before the shape: a newer schema may have a different shape, and this is the useful message.
+  if (d.nbpr !== KEY_SCHEMA_VERSION) fail(`key schema version mismatch: the document has nbpr ${JSON.stringify(d.nbpr)}, this NBPR reads version ${KEY_SCHEMA_VERSION}`);
+  record(d, 'the document', ['nbpr', 'package', 'build', 'options', 'system', 'tree']);
+
+  const pkg = record(d.package, 'package', ['name', 'version']);
+  text(pkg.name, 'package.name');
+  text(pkg.version, 'package.version');
+
+  const build = record(d.build, 'build', ['packages', 'kconfig']);
+  if (!Array.isArray(build.packages) || build.packages.length === 0) fail('build.packages must be a non-empty list of Buildroot package names');
+  (build.packages as unknown[]).forEach((p, i) => text(p, `build.packages[${i}]`));
+  for (const [symbol, value] of Object.entries(record(build.kconfig, 'build.kconfig'))) {
+    if (!KCONFIG_SYMBOL.test(symbol)) fail(`build.kconfig symbol ${JSON.stringify(symbol)} is not a Kconfig symbol name`);
+    if (typeof value !== 'string' || !KCONFIG_RAW.test(value)) {
+      fail(`build.kconfig.${symbol} must be a raw .config value ('y', 'n', a number or a "quoted string"), got ${JSON.stringify(value)}`);
+    }
+  }
+
+  for (const [name, value] of Object.entries(record(d.options, 'options'))) {
+    const ok = typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+    if (!ok) fail(`options.${name} must be a boolean, a finite number or a string, got ${typeof value === 'number' ? value : JSON.stringify(value) ?? typeof value}`);
+  }
+
+  const system = record(d.system, 'system', ['app', 'version', 'buildroot', 'config']);
+  for (const field of ['app', 'version', 'buildroot'] as const) text(system[field], `system.${field}`);
+  if (typeof system.config !== 'string' || !SHA256_REF.test(system.config)) fail(`system.config must be sha256:<64 lowercase hex digits>, got ${JSON.stringify(system.config)}`);
+
+  if (d.tree !== null && (typeof d.tree !== 'string' || !SHA256_REF.test(d.tree))) fail(`tree must be null or sha256:<64 lowercase hex digits>, got ${JSON.stringify(d.tree)}`);
 }

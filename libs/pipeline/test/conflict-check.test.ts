@@ -107,8 +107,12 @@ test("a demand against a sub-option of a package the system ships needs a system
 
 test("an existing artefact's recorded build facts count, read from its config blob without its layer", async () => {
   const first = await check([libpcap, pkg('tcpdump', 'tcpdump', { dependencies: { libpcap: {} } }), pkg('bt-scan', 'tcpdump', { kconfig: { BR2_PACKAGE_LIBPCAP_BLUETOOTH: true } })], { packages: { tcpdump: {}, 'bt-scan': {} } });
-  // The firmware above conflicts on metadata already (tcpdump's libpcap has bluetooth off): use a clean pair for facts.
+  // One symbol, two values, each with the chain from the selected package to it.
   assert.ok(!first.ok);
+  assert.match(first.text, /\d\. BR2_PACKAGE_LIBPCAP_BLUETOOTH\n/);
+  assert.match(first.text, /tcpdump -> libpcap -> BR2_PACKAGE_LIBPCAP_BLUETOOTH=n/);
+  assert.match(first.text, /bt-scan -> BR2_PACKAGE_LIBPCAP_BLUETOOTH=y/);
+  // Facts: a clean selection whose existing artefact was built otherwise.
   const layouts = tempDir();
   const r0 = await check([libpcap, pkg('tcpdump', 'tcpdump', { dependencies: { libpcap: {} } })], { packages: { tcpdump: {} } }, exampleSystem, [`oci-layout:${layouts}`]);
   assert.ok(r0.ok, r0.text);

@@ -19,7 +19,7 @@ test('a package shows only implemented targets, with the key inputs as Nx inputs
   const run = runNx(ws, ['show', 'project', 'nbpr-hello', '--json']);
   assert.equal(run.status, 0, run.output);
   const project = JSON.parse(run.output.slice(run.output.indexOf('{'), run.output.lastIndexOf('}') + 1));
-  assert.deepEqual(Object.keys(project.targets).sort(), ['conflict-check', 'fetch-or-build', 'publish', 'resolve']);
+  assert.deepEqual(Object.keys(project.targets).sort(), ['conflict-check', 'fetch-or-build', 'publish', 'resolve', 'stage']);
   const resolve = project.targets.resolve;
   assert.equal(resolve.executor, '@nbpr/nx-plugin:resolve');
   assert.equal(resolve.cache, true);

@@ -1,16 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync, readlinkSync } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
-
-/** Version-control metadata: not part of what Buildroot sees of an external tree. */
-const VCS_DIRS = new Set(['.git', '.hg', '.svn', '.bzr', 'CVS']);
-const VCS_FILES = new Set(['.gitignore', '.gitattributes', '.gitmodules', '.hgignore']);
-
-/** Files up to this size are read whole; larger ones are streamed to keep memory flat. */
-const WHOLE_READ_LIMIT = 1 << 20;
-/** Enough reads in flight to hide per-file latency without flooding the disk queue. */
-const PARALLEL_READS = 16;
+import { constants, type Dirent } from 'node:fs';
+import { open, readdir, readlink, type FileHandle } from 'node:fs/promises';
+import { isVcsEntry } from './vcs-files';
 
 export interface TreeEntry {
   /** Relative path with '/' separators. */
@@ -22,10 +14,20 @@ export interface TreeEntry {
 }
 
 /**
- * The external-tree hash of the cache key: 'sha256:' + sha256 over, for each entry sorted
- * bytewise by path, `<mode> <sha256 of content> <path>\0`. Only the executable bit of the
- * mode counts (git's view of a mode), mtimes and owners never do; empty directories and VCS
- * files do not count.
+ * The external-tree hash of the cache key. Format (part of the key algorithm: changing it
+ * needs KEY_SCHEMA_VERSION bumped):
+ *
+ *   'sha256:' + hex sha256 over the concatenation, for each entry, of
+ *       <mode> ' ' <sha256 hex of content> ' ' <path> '\0'
+ *
+ * - entries are regular files and symlinks; directories only contribute through the paths
+ *   of what they hold, so an empty directory does not count;
+ * - <path> is relative to the tree, '/'-separated, UTF-8; entries are sorted bytewise on it;
+ * - <mode> is '755' if any execute bit is set, else '644' (git's view: umask and owners do
+ *   not change a key), or '120000' for a symlink, whose content is its target, not followed;
+ * - VCS metadata (.git, .hg, .svn, .bzr, CVS directories; .gitignore, .gitattributes,
+ *   .gitmodules, .hgignore files) is skipped at any depth; mtimes never count.
+ * Mode and digest have fixed alphabets and the path ends at NUL, so the stream parses one way.
  */
 export async function hashTree(dir: string): Promise<string> {
   const hash = createHash('sha256');
@@ -33,21 +35,45 @@ export async function hashTree(dir: string): Promise<string> {
   return `sha256:${hash.digest('hex')}`;
 }
 
-/** The entries hashTree covers, in order: what to diff when a key changes unexpectedly. */
+/** Files up to this size are read whole in one call; larger ones are streamed through two buffers. */
+const WHOLE_READ_LIMIT = 1 << 20;
+const CHUNK = 1 << 20;
+/** Enough reads in flight to hide per-file open/stat/close latency without flooding the thread pool. */
+const PARALLEL_READS = 16;
+/** O_NOFOLLOW: a file swapped for a symlink mid-walk is an error, not followed; O_NONBLOCK: never hang on a FIFO. */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const SLASH = Buffer.from('/');
+
+interface Found {
+  /** Relative path, raw bytes: what entries are sorted on. */
+  rel: Buffer;
+  kind: 'file' | 'symlink';
+}
+
+/** The entries hashTree covers, in its order: what to diff when a key changes unexpectedly. */
 export async function treeEntries(dir: string): Promise<TreeEntry[]> {
-  const found: Array<{ path: string; absolute: string; kind: 'file' | 'symlink'; executable: boolean; size: number }> = [];
-  await walk(dir, '', found);
-  found.sort((a, b) => Buffer.compare(Buffer.from(a.path, 'utf8'), Buffer.from(b.path, 'utf8')));
+  const root = Buffer.from(dir);
+  const found: Found[] = [];
+  await walk(dir, root, null, found);
+  found.sort((a, b) => Buffer.compare(a.rel, b.rel));
+
+  // Workers take entries in sorted order but finish out of order; each result lands at its
+  // own index, so the output order is the sort order whatever the timing.
   const entries: TreeEntry[] = new Array(found.length);
   let next = 0;
   const worker = async () => {
+    const buffers = new ReadBuffers();
     while (next < found.length) {
       const i = next++;
-      const f = found[i];
-      if (f.kind === 'symlink') {
-        entries[i] = { path: f.path, mode: '120000', sha256: sha256(Buffer.from(await readlink(f.absolute), 'utf8')) };
+      const { rel, kind } = found[i];
+      const path = rel.toString('utf8');
+      const absolute = Buffer.concat([root, SLASH, rel]);
+      const shown = `${dir}/${path}`;
+      if (kind === 'symlink') {
+        entries[i] = { path, mode: '120000', sha256: await hashLink(absolute, shown) };
       } else {
-        entries[i] = { path: f.path, mode: f.executable ? '755' : '644', sha256: await hashFile(f.absolute, f.size) };
+        const { executable, sha256 } = await hashFile(absolute, shown, buffers);
+        entries[i] = { path, mode: executable ? '755' : '644', sha256 };
       }
     }
   };
@@ -55,66 +81,100 @@ export async function treeEntries(dir: string): Promise<TreeEntry[]> {
   return entries;
 }
 
-async function walk(root: string, prefix: string, out: Array<{ path: string; absolute: string; kind: 'file' | 'symlink'; executable: boolean; size: number }>): Promise<void> {
-  const absoluteDir = prefix ? join(root, prefix) : root;
-  let names: string[];
-  try {
-    names = await readdir(absoluteDir);
-  } catch (error) {
-    throw new Error(`tree hash: cannot read directory ${absoluteDir}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-  }
-  for (const name of names) {
-    const path = prefix ? `${prefix}/${name}` : name;
-    const absolute = join(root, path);
-    const stat = await lstat(absolute);
-    if (stat.isDirectory()) {
-      if (!VCS_DIRS.has(name)) await walk(root, path, out);
-    } else if (stat.isSymbolicLink()) {
-      out.push({ path, absolute, kind: 'symlink', executable: false, size: 0 });
-    } else if (stat.isFile()) {
-      if (!VCS_FILES.has(name)) out.push({ path, absolute, kind: 'file', executable: (stat.mode & 0o111) !== 0, size: stat.size });
-    } else {
-      throw new Error(`tree hash: ${absolute} is neither a file, a directory nor a symlink (a socket, FIFO or device cannot be part of a package tree)`);
-    }
-  }
-}
-
-async function hashFile(path: string, size: number): Promise<string> {
-  try {
-    if (size <= WHOLE_READ_LIMIT) return sha256(await readFile(path));
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-    return hash.digest('hex');
-  } catch (error) {
-    throw new Error(`tree hash: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-  }
-}
-
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /**
- * What the tree hash covers beyond file contents: executable files and symlink targets, as
- * sorted lines. Nx hashes contents only, so the plugin adds these to a target's options to
- * make a chmod or a re-pointed link miss the cache as it changes the key. Synchronous and
- * content-free: it runs while Nx builds its project graph.
+ * Lists the tree with readdir's file types (no stat per entry). Names are read as bytes so
+ * that the sort is truly bytewise and a name that is not UTF-8 is refused rather than
+ * silently mangled into a different path.
  */
-export function treeModeFacts(dir: string): string[] {
-  const facts: string[] = [];
-  const walkSync = (prefix: string) => {
-    for (const name of readdirSync(prefix ? join(dir, prefix) : dir)) {
-      const path = prefix ? `${prefix}/${name}` : name;
-      const stat = lstatSync(join(dir, path));
-      if (stat.isDirectory()) {
-        if (!VCS_DIRS.has(name)) walkSync(path);
-      } else if (stat.isSymbolicLink()) {
-        facts.push(`120000 ${path} -> ${readlinkSync(join(dir, path))}`);
-      } else if (stat.isFile() && (stat.mode & 0o111) !== 0 && !VCS_FILES.has(name)) {
-        facts.push(`755 ${path}`);
+async function walk(dir: string, root: Buffer, rel: Buffer | null, out: Found[]): Promise<void> {
+  const absolute = rel ? Buffer.concat([root, SLASH, rel]) : root;
+  const shown = rel ? `${dir}/${rel.toString('utf8')}` : dir;
+  let dirents: Dirent<Buffer>[];
+  try {
+    dirents = await readdir(absolute, { withFileTypes: true, encoding: 'buffer' });
+  } catch (error) {
+    throw new Error(`tree hash: cannot read directory ${shown}: ${describe(error)}`);
+  }
+  const subdirs: Buffer[] = [];
+  for (const dirent of dirents) {
+    const path = rel ? Buffer.concat([rel, SLASH, dirent.name]) : dirent.name;
+    if (!isUtf8(dirent.name)) throw new Error(`tree hash: the name of ${shown}/${dirent.name.toString('utf8')} is not UTF-8; tree paths are hashed as UTF-8`);
+    if (isVcsEntry(dirent.name.toString('utf8'), dirent.isDirectory())) continue;
+    if (dirent.isDirectory()) subdirs.push(path);
+    else if (dirent.isSymbolicLink()) out.push({ rel: path, kind: 'symlink' });
+    else if (dirent.isFile()) out.push({ rel: path, kind: 'file' });
+    else throw new Error(`tree hash: ${dir}/${path.toString('utf8')} is a ${specialKind(dirent)}; a package tree may hold only files, directories and symlinks`);
+  }
+  // Only now, so that a refusal above never leaves sibling walks running unobserved.
+  await Promise.all(subdirs.map((sub) => walk(dir, root, sub, out)));
+}
+
+function specialKind(dirent: Dirent<Buffer>): string {
+  if (dirent.isFIFO()) return 'FIFO';
+  if (dirent.isSocket()) return 'socket';
+  if (dirent.isCharacterDevice()) return 'character device';
+  if (dirent.isBlockDevice()) return 'block device';
+  return 'special file';
+}
+
+/** A worker's read buffers, allocated on first need and reused for every file it reads. */
+class ReadBuffers {
+  private pair: [Buffer, Buffer] | undefined;
+  get(): [Buffer, Buffer] {
+    return (this.pair ??= [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)]);
+  }
+}
+
+/** Mode and content come from the same open file, so a concurrent chmod cannot pair one file's mode with another state's content. */
+async function hashFile(absolute: Buffer, shown: string, buffers: ReadBuffers): Promise<{ executable: boolean; sha256: string }> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(absolute, OPEN_FLAGS);
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new Error('no longer a regular file');
+    const hash = createHash('sha256');
+    const [first, second] = buffers.get();
+    if (stat.size <= WHOLE_READ_LIMIT) {
+      let filled = 0;
+      while (filled < stat.size) {
+        const { bytesRead } = await handle.read(first, filled, stat.size - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      hash.update(first.subarray(0, filled));
+    } else {
+      // Double buffering: the next chunk is read on the thread pool while this one is hashed.
+      let current = first;
+      let spare = second;
+      let position = 0;
+      let pending = handle.read(current, 0, CHUNK, position);
+      for (;;) {
+        const { bytesRead } = await pending;
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        pending = handle.read(spare, 0, CHUNK, position);
+        hash.update(current.subarray(0, bytesRead));
+        [current, spare] = [spare, current];
       }
     }
-  };
-  walkSync('');
-  return facts.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return { executable: (stat.mode & 0o111) !== 0, sha256: hash.digest('hex') };
+  } catch (error) {
+    throw new Error(`tree hash: cannot read ${shown}: ${describe(error)}`);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** The link's target bytes, exactly as stored: a link is hashed as what it says, never followed. */
+async function hashLink(absolute: Buffer, shown: string): Promise<string> {
+  try {
+    return createHash('sha256').update(await readlink(absolute, { encoding: 'buffer' })).digest('hex');
+  } catch (error) {
+    throw new Error(`tree hash: cannot read the symlink ${shown}: ${describe(error)}`);
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e.code ?? e.message ?? String(error);
 }

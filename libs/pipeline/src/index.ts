@@ -1,3 +1,4 @@
 export * from './fetch-or-build';
 export * from './conflict-check';
 export * from './licence-aggregate';
+export * from './stage';

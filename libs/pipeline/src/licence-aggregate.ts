@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ARTEFACT_FILE, ArtefactStore, validateArtefactMetadata } from '@nbpr/artefact';
 import { aggregateLegalInfo, spdxSbom, validateSlice, type SbomArtefact } from '@nbpr/legal';
 import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, NbprError, writeJsonAtomic, type PluginOptions } from '@nbpr/model';
+import { fetchOrBuild } from './fetch-or-build';
 
 export interface LicenceAggregateInput {
   workspaceRoot: string;
@@ -22,8 +23,8 @@ export async function licenceAggregate(input: LicenceAggregateInput): Promise<vo
   const env = input.env ?? process.env;
   if (!input.file.endsWith(FIRMWARE_FILE)) throw new Error('internal: licence-aggregate runs for firmware profiles');
   const firmware = loadFirmwareProfile(input.file, input.workspaceRoot);
-  if (!existsSync(input.fetchedFile)) throw new NbprError('no record of the firmware\'s artefacts', { where: input.fetchedFile, hint: `Run fetch-or-build first (nx run ${firmware.metadata.name}:fetch-or-build).` });
-  const fetched = JSON.parse(readFileSync(input.fetchedFile, 'utf8')) as { packages: Array<{ name: string; key: string; tree: string }> };
+  // Made sure of, not read back: Nx may have restored fetch-or-build's record on a machine whose store lacks the trees.
+  const fetched = { packages: await fetchOrBuild({ workspaceRoot: input.workspaceRoot, file: input.file, packageFiles: input.packageFiles, pluginOptions: input.pluginOptions, outputFile: input.fetchedFile, env, log: () => undefined }) };
   const catalogue = Catalogue.load(input.packageFiles, input.workspaceRoot);
   const system = await loadSystem(firmware.metadata.system, input.pluginOptions, input.workspaceRoot, env);
   const store = ArtefactStore.open(env);

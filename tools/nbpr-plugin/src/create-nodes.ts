@@ -2,7 +2,7 @@ import { dirname, join, relative } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2 } from '@nx/devkit';
 import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
-import { conflictCheckTarget, fetchOrBuildTarget, licenceAggregateTarget, firmwareResolveTarget, packageResolveTarget, publishTarget } from './targets';
+import { conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget } from './targets';
 
 export const NBPR_FILES_GLOB = `**/{${PACKAGE_FILE},${FIRMWARE_FILE}}`;
 
@@ -76,11 +76,25 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
 }
 
 function packageTargets(keyInputs: string, vendored: boolean) {
-  return { resolve: packageResolveTarget(keyInputs, vendored), 'conflict-check': conflictCheckTarget(keyInputs), 'fetch-or-build': fetchOrBuildTarget(keyInputs), publish: publishTarget(keyInputs) };
+  const resolve = packageResolveTarget(keyInputs, vendored);
+  return {
+    resolve,
+    'conflict-check': conflictCheckTarget(resolve, keyInputs),
+    'fetch-or-build': fetchOrBuildTarget(resolve, keyInputs),
+    stage: packageStageTarget(resolve, keyInputs),
+    publish: publishTarget(keyInputs),
+  };
 }
 
 function firmwareTargets(keyInputs: string, system: string, vendoredDependencies: string[]) {
-  return { resolve: firmwareResolveTarget(keyInputs, system, vendoredDependencies), 'conflict-check': conflictCheckTarget(keyInputs), 'fetch-or-build': fetchOrBuildTarget(keyInputs), 'licence-aggregate': licenceAggregateTarget(keyInputs) };
+  const resolve = firmwareResolveTarget(keyInputs, system, vendoredDependencies);
+  return {
+    resolve,
+    'conflict-check': conflictCheckTarget(resolve, keyInputs),
+    'fetch-or-build': fetchOrBuildTarget(resolve, keyInputs),
+    'licence-aggregate': licenceAggregateTarget(resolve, keyInputs),
+    stage: firmwareStageTarget(resolve, keyInputs),
+  };
 }
 
 function vendoredRoots(catalogue: Catalogue, firmware: FirmwareProfile, root: string): string[] {

@@ -52,43 +52,33 @@ export function firmwareResolveTarget(keyInputs: string, system: string, vendore
 }
 
 /**
- * Not cached by Nx: its result lives in the local artefact store, outside the workspace, and a
- * store hit is as fast as a cache hit. Nx caching it could restore a record of a tree this
- * machine does not have.
+ * The stages after resolve, cached on the same inputs as resolve (the key's): their results
+ * are functions of the keys. Their outputs live in dist/; the artefacts themselves live in the
+ * local store, and every stage that reads them makes sure of them first (a store hit, or a
+ * fetch when Nx restored a record on a machine whose store lacks them).
  */
-export function fetchOrBuildTarget(keyInputs: string): TargetConfiguration {
-  return {
-    executor: '@nbpr/nx-plugin:fetch-or-build',
-    cache: false,
-    dependsOn: ['conflict-check'],
-    options: { keyInputs },
-    metadata: { description: 'Get the artefact of each resolved package: local store, else the sites in order', technologies: ['nbpr'] },
-  };
+function keyedStage(resolve: TargetConfiguration, executor: string, dependsOn: string, outputs: string[], description: string, keyInputs: string): TargetConfiguration {
+  return { executor: `@nbpr/nx-plugin:${executor}`, cache: true, dependsOn: [dependsOn], inputs: resolve.inputs, outputs, options: { keyInputs }, metadata: { description, technologies: ['nbpr'] } };
 }
 
-/**
- * Not cached: besides the key inputs it reads the build facts of artefacts that may have
- * appeared in a registry since the last run; it is fast, and it must never be skipped.
- */
-export function conflictCheckTarget(keyInputs: string): TargetConfiguration {
-  return {
-    executor: '@nbpr/nx-plugin:conflict-check',
-    cache: false,
-    dependsOn: ['resolve'],
-    options: { keyInputs },
-    metadata: { description: "Fail before fetching or building when the selection's Buildroot demands, its artefacts and the system disagree", technologies: ['nbpr'] },
-  };
+export function conflictCheckTarget(resolve: TargetConfiguration, keyInputs: string): TargetConfiguration {
+  return keyedStage(resolve, 'conflict-check', 'resolve', [], "Fail before fetching or building when the selection's Buildroot demands, its artefacts and the system disagree", keyInputs);
 }
 
-/** Reads the artefacts in the local store, outside the workspace: not cached, and quick. */
-export function licenceAggregateTarget(keyInputs: string): TargetConfiguration {
-  return {
-    executor: '@nbpr/nx-plugin:licence-aggregate',
-    cache: false,
-    dependsOn: ['fetch-or-build'],
-    options: { keyInputs },
-    metadata: { description: "The firmware's legal-info/ (system + artefacts) and SPDX 2.3 SBOM", technologies: ['nbpr'] },
-  };
+export function fetchOrBuildTarget(resolve: TargetConfiguration, keyInputs: string): TargetConfiguration {
+  return keyedStage(resolve, 'fetch-or-build', 'conflict-check', ['{workspaceRoot}/dist/{projectRoot}/fetched.json'], 'Get the artefact of each resolved package: local store, sites in order, else a Buildroot source build', keyInputs);
+}
+
+export function licenceAggregateTarget(resolve: TargetConfiguration, keyInputs: string): TargetConfiguration {
+  return keyedStage(resolve, 'licence-aggregate', 'fetch-or-build', ['{workspaceRoot}/dist/{projectRoot}/legal-info', '{workspaceRoot}/dist/{projectRoot}/sbom.spdx.json'], "The firmware's legal-info/ (system + artefacts) and SPDX 2.3 SBOM", keyInputs);
+}
+
+export function firmwareStageTarget(resolve: TargetConfiguration, keyInputs: string): TargetConfiguration {
+  return keyedStage(resolve, 'stage', 'licence-aggregate', ['{workspaceRoot}/dist/{projectRoot}/nbpr_runtime'], 'The nbpr_runtime Mix project a Nerves project adds as a path dependency', keyInputs);
+}
+
+export function packageStageTarget(resolve: TargetConfiguration, keyInputs: string): TargetConfiguration {
+  return keyedStage(resolve, 'stage', 'fetch-or-build', ['{workspaceRoot}/dist/{projectRoot}/stage'], "The package's files in the priv layout, and its rootfs files", keyInputs);
 }
 
 /** Publishing talks to a registry: it is never cached, and it is immutable by itself. */

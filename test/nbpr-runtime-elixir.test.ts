@@ -63,5 +63,5 @@ test('the staged nbpr_runtime compiles and runs: env at boot, daemon restarted u
   const run = spawnSync('mix', ['run', join(repoRoot, 'test', 'elixir', 'runtime_check.exs')], { cwd: out, env, encoding: 'utf8', timeout: 120_000 });
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /all checks passed/);
-  assert.equal(run.stdout.match(/^ok: /gm)?.length, 15, run.stdout);
+  assert.equal(run.stdout.match(/^ok: /gm)?.length, 16, run.stdout);
 });

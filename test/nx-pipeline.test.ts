@@ -53,3 +53,21 @@ test('a conflicting firmware fails at conflict-check and nothing is fetched', ()
   assert.doesNotMatch(run.output, /fetched nbpr-|store hit|building from source/);
   assert.ok(!existsSync(join(store, 'trees')) || readdirSync(join(store, 'trees')).length === 0, 'nothing was fetched');
 });
+
+test('nx run-many -t stage stages everything from the embedded registry cold, then takes every task from the cache', () => {
+  const ws = copyWorkspace();
+  const env = { NBPR_CACHE_DIR: join(tempDir(), 'store') };
+  const cold = runNx(ws, ['run-many', '-t', 'stage'], env);
+  assert.equal(cold.status, 0, cold.output);
+  assert.match(cold.output, /staged firmware example-firmware for nerves_system_nbpr_example@0\.1\.0: nbpr-heartbeat, nbpr-hello/);
+  assert.match(cold.output, /add \{:nbpr_runtime, path: "[^"]*dist\/examples\/firmware\/nbpr_runtime"\}/);
+  assert.match(cold.output, /skipped jq 1\.8\.2: jq does not target nerves_system_nbpr_example/);
+  const runtime = join(ws, 'dist', 'examples', 'firmware', 'nbpr_runtime');
+  assert.ok(existsSync(join(runtime, 'priv', 'nbpr-hello', 'usr', 'bin', 'nbpr-hello')));
+  assert.ok(existsSync(join(runtime, 'lib', 'nbpr', 'nbpr_heartbeat', 'nbpr_heartbeat.ex')));
+  assert.match(readFileSync(join(runtime, 'priv', 'nbpr-heartbeat', 'usr', 'sbin', 'nbpr-heartbeat'), 'utf8'), /^message="beating"$/m, "the firmware's override is what was staged");
+  const warm = runNx(ws, ['run-many', '-t', 'stage'], { NBPR_CACHE_DIR: join(tempDir(), 'empty-store') });
+  assert.equal(warm.status, 0, warm.output);
+  assert.equal(warm.ran.size, 0, `every task from the cache:\n${warm.output}`);
+  assert.ok(warm.cached.has('example-firmware:stage'));
+});

@@ -1,15 +1,33 @@
 import { isNbprError } from '@nbpr/model/src/errors';
 import { SYSTEM_ID_HELP, systemId } from './system-id';
+import type { Command } from './commands';
 
 const USAGE = `usage: nbpr <command> [options]
 
 Commands:
-  system-id    print the identity of the active Nerves system (used by Nx hashing)
+  key <package>        the package's cache key and tag for the active system
+  fetch <project>      fetch-or-build a package or a firmware's packages
+  publish <package>    publish a package's artefact to the project's registry
+  why-miss <package>   which input differs from the nearest published artefact
+  cache ls|clean       the local artefact store
+  system-id            the identity of the active Nerves system (used by Nx hashing)
 
 Run 'nbpr <command> --help' for a command's options.
 Exit codes: 0 success, 1 a user error (the message says what to do), 2 wrong usage.`;
 
+// Commands other than system-id load the whole pipeline: required on use, so that system-id,
+// which Nx runs on every invocation, stays quick.
+const lazy = (name: keyof typeof import('./commands')): Command => {
+  const load = () => (require('./commands') as Record<string, Command>)[name];
+  return { get usage() { return load().usage; }, get help() { return `${load().usage}\n\n${load().help}`; }, run: (args) => load().run(args) };
+};
+
 const commands: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
+  key: lazy('key'),
+  fetch: lazy('fetch'),
+  publish: lazy('publish'),
+  'why-miss': lazy('whyMissCommand'),
+  cache: lazy('cache'),
   'system-id': { help: SYSTEM_ID_HELP, run: systemId },
 };
 

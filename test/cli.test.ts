@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyWorkspace } from './support/nx-workspace';
+import { tempDir } from './support/temp';
+
+// The nbpr CLI, outside Nx, in a copy of the workspace.
+
+const ws = copyWorkspace();
+const store = join(tempDir(), 'store');
+
+function nbpr(...args: string[]) {
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  const r = spawnSync(process.execPath, [join(ws, 'tools', 'nbpr-cli', 'bin', 'nbpr.js'), ...args], { cwd: ws, env: { ...env, NBPR_CACHE_DIR: store }, encoding: 'utf8' });
+  return { status: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('nbpr key prints the full key and the tag, or the key document with --json', () => {
+  const plain = nbpr('key', 'nbpr-hello');
+  assert.equal(plain.status, 0, plain.err);
+  assert.match(plain.out, /^[0-9a-f]{64} {2}0\.1\.0-nerves_system_nbpr_example-0\.1\.0-[0-9a-f]{16}\n$/);
+  const json = JSON.parse(nbpr('key', 'nbpr-hello', '--json').out);
+  assert.equal(json.keyDocument.package.name, 'nbpr-hello');
+});
+
+test('exit codes: 0 on success, 1 for a user error with its fix, 2 for wrong usage', () => {
+  const typo = nbpr('key', 'nbpr-helo');
+  assert.equal(typo.status, 1);
+  assert.match(typo.err, /no NBPR package named 'nbpr-helo'; did you mean 'nbpr-hello'\?/);
+  assert.equal(nbpr('frobnicate').status, 2);
+  assert.equal(nbpr().status, 2);
+  assert.match(nbpr('why-miss', '--help').out, /nbpr why-miss <package>/);
+});
+
+test('nbpr why-miss names the inputs that differ from the nearest published artefact', () => {
+  assert.match(nbpr('why-miss', 'nbpr-hello').out, /not a miss: .*nbpr-hello:0\.1\.0-nerves_system_nbpr_example-0\.1\.0-[0-9a-f]{16} has key/);
+  const file = join(ws, 'examples', 'packages', 'nbpr-heartbeat', 'nbpr.json');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('"default": "alive"', '"default": "still alive"'));
+  const r = nbpr('why-miss', 'nbpr-heartbeat');
+  assert.equal(r.status, 0, r.err);
+  assert.match(r.out, /nearest is .*nbpr-heartbeat:.* which differs in 2 input\(s\)/);
+  assert.match(r.out, /options\.default_message: "alive" -> "still alive"/);
+  assert.match(r.out, /build\.kconfig\.BR2_PACKAGE_NBPR_HEARTBEAT_DEFAULT_MESSAGE: "\\"alive\\"" -> "\\"still alive\\""/);
+});
+
+test('nbpr fetch fills the local store, cache ls lists it, cache clean empties it', () => {
+  const fetched = nbpr('fetch', 'example-firmware');
+  assert.equal(fetched.status, 0, fetched.err);
+  assert.match(fetched.out, /fetched nbpr-hello 0\.1\.0 .* from examples\/registry/);
+  const listed = nbpr('cache', 'ls');
+  assert.equal(listed.out.trim().split('\n').length, 2, listed.out);
+  assert.match(listed.out, /0\.1\.0-nerves_system_nbpr_example-0\.1\.0-[0-9a-f]{16}\s+examples\/registry/);
+  assert.match(nbpr('cache', 'clean').out, /removed /);
+  assert.equal(nbpr('cache', 'ls').out, '');
+});

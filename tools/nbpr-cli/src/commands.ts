@@ -1,0 +1,101 @@
+import { ArtefactStore } from '@nbpr/artefact';
+import { activeSystemId, Catalogue, loadSystem, NbprError, systemIdentity } from '@nbpr/model';
+import { fetchOrBuild } from '@nbpr/pipeline';
+import { resolvePackage, resolveProject, type ResolvedPackage } from '@nbpr/resolve';
+import { publishStored, siteFor, workspaceSites } from '@nbpr/sites';
+import { join } from 'node:path';
+import { projectFile, projectFiles } from './project-files';
+import { whyMiss } from './why-miss';
+import { findWorkspace } from './workspace';
+
+export interface Command {
+  usage: string;
+  help: string;
+  run(args: string[]): Promise<number>;
+}
+
+function positional(args: string[], what: string): string {
+  const value = args.find((a) => !a.startsWith('-'));
+  if (!value) throw new NbprError(`missing ${what}`, { hint: 'Run with --help for the usage.' });
+  return value;
+}
+
+export const key: Command = {
+  usage: 'nbpr key <package> [--json]',
+  help: 'Resolves a package for the active system (NBPR_SYSTEM, else defaultSystem) and prints its cache key and tag; --json prints the key document too.',
+  async run(args) {
+    const { root, options } = findWorkspace();
+    const name = positional(args, 'package name');
+    const catalogue = Catalogue.load(projectFiles(root).packages, root);
+    const system = await loadSystem(activeSystemId(options), options, root);
+    const resolved = await resolvePackage({ catalogue, system: systemIdentity(system) }, name);
+    if (resolved.status === 'skipped') {
+      console.log(`skipped ${name}: ${resolved.reason}`);
+      return 0;
+    }
+    if (args.includes('--json')) console.log(JSON.stringify({ key: resolved.key, tag: resolved.tag, keyDocument: resolved.keyDocument }, null, 2));
+    else console.log(`${resolved.key}  ${resolved.tag}`);
+    return 0;
+  },
+};
+
+export const fetch: Command = {
+  usage: 'nbpr fetch <package|firmware>',
+  help: 'fetch-or-build outside Nx: the artefacts of a package or of every package of a firmware, from the local store, the sites, or a source build.',
+  async run(args) {
+    const { root, options } = findWorkspace();
+    const file = projectFile(root, positional(args, 'package or firmware name'));
+    await fetchOrBuild({ workspaceRoot: root, file, packageFiles: projectFiles(root).packages, pluginOptions: options, outputFile: join(root, 'dist', 'nbpr-cli-fetched.json'), log: (l) => console.log(l) });
+    return 0;
+  },
+};
+
+export const publish: Command = {
+  usage: 'nbpr publish <package>',
+  help: "Publishes a package's artefact (from the local store: run nbpr fetch first) to the project's registry. Immutable: same content is a no-op, other content under the same key is refused.",
+  async run(args) {
+    const { root, options } = findWorkspace();
+    if (!options.registry) throw new NbprError('no registry to publish to', { where: 'nx.json plugins -> @nbpr/nx-plugin -> options.registry' });
+    const file = projectFile(root, positional(args, 'package name'));
+    const resolved = await resolveProject({ workspaceRoot: root, file, packageFiles: projectFiles(root).packages, pluginOptions: options });
+    for (const line of await publishStored(resolved, siteFor(options.registry, root), ArtefactStore.open())) console.log(line);
+    return 0;
+  },
+};
+
+export const whyMissCommand: Command = {
+  usage: 'nbpr why-miss <package>',
+  help: "Compares the package's key document with those of its artefacts in the sites (same package, system) and says which inputs differ from the nearest one.",
+  async run(args) {
+    const { root, options } = findWorkspace();
+    const name = positional(args, 'package name');
+    const catalogue = Catalogue.load(projectFiles(root).packages, root);
+    const system = await loadSystem(activeSystemId(options), options, root);
+    const resolved = (await resolvePackage({ catalogue, system: systemIdentity(system) }, name)) as ResolvedPackage;
+    if (resolved.status !== 'resolved') throw new NbprError(`${name} is skipped for ${system.id}`);
+    for (const line of await whyMiss(resolved, workspaceSites(options, root, {}, catalogue.get(name).metadata.sites))) console.log(line);
+    return 0;
+  },
+};
+
+export const cache: Command = {
+  usage: 'nbpr cache ls|clean',
+  help: 'Lists the artefacts in the local store (NBPR_CACHE_DIR, else the Nerves data dir), or removes the store.',
+  async run(args) {
+    const store = ArtefactStore.open();
+    const action = positional(args, 'ls or clean');
+    if (action === 'ls') {
+      for (const entry of await store.list()) {
+        const record = await store.readRecord(entry.key);
+        console.log(`${entry.key.slice(0, 16)}  ${(entry.bytes / 1024).toFixed(0).padStart(8)} KiB  ${record?.tag ?? ''}  ${record?.source ?? ''}`);
+      }
+      return 0;
+    }
+    if (action === 'clean') {
+      await store.clean();
+      console.log(`removed ${store.root}`);
+      return 0;
+    }
+    throw new NbprError(`unknown cache action '${action}'`, { hint: 'Use nbpr cache ls or nbpr cache clean.' });
+  },
+};

@@ -1,0 +1,36 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIRMWARE_FILE, NbprError, PACKAGE_FILE, suggestion } from '@nbpr/model';
+
+const SKIPPED = new Set(['node_modules', 'dist', '.nx', '.git', 'fixtures']);
+
+/** Every nbpr.json and nbpr.firmware.json of the workspace, as the Nx plugin sees them. */
+export function projectFiles(root: string): { packages: string[]; firmware: string[] } {
+  const packages: string[] = [];
+  const firmware: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 6) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!SKIPPED.has(entry.name)) walk(join(dir, entry.name), depth + 1);
+      } else if (entry.name === PACKAGE_FILE) packages.push(join(dir, entry.name));
+      else if (entry.name === FIRMWARE_FILE) firmware.push(join(dir, entry.name));
+    }
+  };
+  walk(root, 0);
+  return { packages: packages.sort(), firmware: firmware.sort() };
+}
+
+/** The project file of a package or firmware name. */
+export function projectFile(root: string, name: string): string {
+  const { packages, firmware } = projectFiles(root);
+  const byName = new Map<string, string>();
+  for (const file of packages) byName.set(file.split('/').slice(-2, -1)[0], file);
+  for (const file of firmware) {
+    const parsed = JSON.parse(require('node:fs').readFileSync(file, 'utf8')) as { name?: string };
+    if (parsed.name) byName.set(parsed.name, file);
+  }
+  const file = byName.get(name);
+  if (!file) throw new NbprError(`no package or firmware named '${name}'${suggestion(name, byName.keys())}`, { where: root, hint: 'nbpr works on the nbpr.json and nbpr.firmware.json files of this workspace.' });
+  return file;
+}

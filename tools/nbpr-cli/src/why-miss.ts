@@ -1,0 +1,47 @@
+import { parseArtefactManifest, type ArtefactConfig } from '@nbpr/artefact';
+import { NbprError } from '@nbpr/model';
+import type { ResolvedPackage } from '@nbpr/resolve';
+import type { Site } from '@nbpr/sites';
+
+/** Leaves of two JSON documents that differ, as `path: old -> new`. */
+export function jsonDifferences(before: unknown, after: unknown, path = ''): string[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before as object), ...Object.keys(after as object)])].sort();
+    return keys.flatMap((k) => jsonDifferences((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+  }
+  return [`${path || '(document)'}: ${JSON.stringify(before) ?? '(absent)'} -> ${JSON.stringify(after) ?? '(absent)'}`];
+}
+
+/**
+ * Why a package has no prebuilt: its key document against those of the package's artefacts
+ * that the sites hold, read from their config blobs (no layer is downloaded); the nearest one
+ * is the one with the fewest differing inputs.
+ */
+export async function whyMiss(resolved: ResolvedPackage, sites: Site[]): Promise<string[]> {
+  const candidates: Array<{ where: string; differences: string[] }> = [];
+  for (const site of sites) {
+    const repository = site.repository(resolved.name);
+    let tags: string[];
+    try {
+      tags = await repository.listTags();
+    } catch (error) {
+      if (!(error instanceof NbprError)) throw error;
+      candidates.push({ where: site.name, differences: [`(could not list tags: ${error.message})`] });
+      continue;
+    }
+    for (const tag of tags) {
+      const where = `${repository.location}:${tag}`;
+      const manifest = parseArtefactManifest((await repository.getManifest(tag)).bytes, where);
+      const config = JSON.parse((await repository.getBlobBytes(manifest.config)).toString('utf8')) as ArtefactConfig;
+      if (config.key === resolved.key) return [`not a miss: ${where} has key ${resolved.key}`];
+      candidates.push({ where, differences: jsonDifferences(config.keyDocument, resolved.keyDocument) });
+    }
+  }
+  const found = candidates.filter((c) => !c.differences[0]?.startsWith('(could not'));
+  if (found.length === 0) return [`no artefact of ${resolved.name} at any site (${sites.map((s) => s.name).join(', ') || 'none configured'}): nothing to compare with`];
+  found.sort((a, b) => a.differences.length - b.differences.length);
+  const nearest = found[0];
+  return [`${resolved.name}: key ${resolved.key.slice(0, 16)} has no artefact; nearest is ${nearest.where}, which differs in ${nearest.differences.length} input(s) (before -> now):`, ...nearest.differences.map((d) => `  ${d}`)];
+}

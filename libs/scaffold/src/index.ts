@@ -1,0 +1,2 @@
+export * from './buildroot-facts';
+export * from './package-files';

@@ -1,0 +1,26 @@
+import { visitNotIgnoredFiles, type Tree } from '@nx/devkit';
+import { FIRMWARE_FILE, PACKAGE_FILE } from '@nbpr/model';
+import type { FileMap } from '@nbpr/scaffold';
+import { isProjectFile } from '../create-nodes';
+
+/** Names of the workspace's packages: the directories of its nbpr.json files. */
+export function packageNames(tree: Tree): string[] {
+  const names: string[] = [];
+  visitNotIgnoredFiles(tree, '', (file) => {
+    if (file.endsWith(`/${PACKAGE_FILE}`) && isProjectFile(file)) names.push(file.split('/').slice(-2, -1)[0]);
+  });
+  return names;
+}
+
+export function firmwareNames(tree: Tree): string[] {
+  const names: string[] = [];
+  visitNotIgnoredFiles(tree, '', (file) => {
+    if (file.endsWith(FIRMWARE_FILE) && isProjectFile(file)) names.push((JSON.parse(tree.read(file, 'utf-8') ?? '{}') as { name?: string }).name ?? '');
+  });
+  return names;
+}
+
+/** Writes through Nx's Tree, so --dry-run shows the files instead of writing them. */
+export function writeFiles(tree: Tree, files: FileMap): void {
+  for (const [path, file] of Object.entries(files)) tree.write(path, file.content, file.mode ? { mode: file.mode } : undefined);
+}

@@ -74,7 +74,9 @@ export interface NxRun {
 /** Runs the workspace's real nx with the environment of a user's shell (no test-runner hooks). */
 export function runNx(cwd: string, args: string[], env: Record<string, string | undefined> = {}): NxRun {
   const { NODE_OPTIONS: _, ...base } = process.env;
-  const result = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args, '--output-style=static'], {
+  // Static output (one line per task, with its cache status) for commands that run tasks.
+  const style = ['run', 'run-many', 'affected'].includes(args[0]) ? ['--output-style=static'] : [];
+  const result = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args, ...style], {
     cwd,
     env: { ...base, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NX_VERBOSE_LOGGING: 'false', ...env },
     encoding: 'utf8',

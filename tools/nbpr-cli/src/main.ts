@@ -10,6 +10,7 @@ Commands:
   publish <package>    publish a package's artefact to the project's registry
   why-miss <package>   which input differs from the nearest published artefact
   cache ls|clean       the local artefact store
+  cache-server         Nx's remote cache API, kept in the OCI registry
   system-id            the identity of the active Nerves system (used by Nx hashing)
 
 Run 'nbpr <command> --help' for a command's options.
@@ -17,8 +18,8 @@ Exit codes: 0 success, 1 a user error (the message says what to do), 2 wrong usa
 
 // Commands other than system-id load the whole pipeline: required on use, so that system-id,
 // which Nx runs on every invocation, stays quick.
-const lazy = (name: keyof typeof import('./commands')): Command => {
-  const load = () => (require('./commands') as Record<string, Command>)[name];
+const lazy = (name: string, module = './commands'): Command => {
+  const load = () => (require(module) as Record<string, Command>)[name];
   return { get usage() { return load().usage; }, get help() { return `${load().usage}\n\n${load().help}`; }, run: (args) => load().run(args) };
 };
 
@@ -28,6 +29,7 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
   publish: lazy('publish'),
   'why-miss': lazy('whyMissCommand'),
   cache: lazy('cache'),
+  'cache-server': lazy('cacheServer', './cache-server-command'),
   'system-id': { help: SYSTEM_ID_HELP, run: systemId },
 };
 

@@ -17,7 +17,11 @@ async function serve() {
   const repository = new RegistryRepository(registry.host, 'nbpr/nx-cache');
   const server = createCacheServer({ repository, token });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // fetch keeps connections alive; close would wait for them.
+  after(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, repository };
 }
 

@@ -1,23 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { cacheKey, validateKeyDocument } from '@nbpr/key';
 import { NbprError } from '@nbpr/model';
-import { ARTEFACT_SCHEMA_VERSION, type ArtefactMetadata } from './format';
+import { ARTEFACT_FILE, type ArtefactMetadata } from './format';
+import { escapingLinkReason, unsafePathReason } from './safe-path';
+import { artefactSchemaProblems } from './schema';
 
-/** nbpr-artefact.json read back from an artefact: trusted only when whole and self-consistent. */
+const HINT = 'The artefact was packed by an incompatible or broken NBPR, or altered since; repack it (or fetch it again).';
+
+/**
+ * nbpr-artefact.json read back from an artefact or a store: trusted only when it matches the
+ * schema, its key is the hash of its key document, and its file list is canonical (unique,
+ * sorted bytewise, safe paths, links that stay inside). Every problem is reported at once.
+ */
 export function validateArtefactMetadata(value: unknown, where: string): ArtefactMetadata {
-  const m = value as ArtefactMetadata;
-  const fail = (what: string): never => {
-    throw new NbprError(`invalid nbpr-artefact.json: ${what}`, { where, hint: 'The artefact was packed by an incompatible or broken NBPR; repack it.' });
-  };
-  if (typeof m !== 'object' || m === null) fail('not an object');
-  if (m.schemaVersion !== ARTEFACT_SCHEMA_VERSION) fail(`schemaVersion ${JSON.stringify(m.schemaVersion)}, this NBPR reads ${ARTEFACT_SCHEMA_VERSION}`);
+  const problems = artefactSchemaProblems(value);
+  if (problems.length === 0) problems.push(...semanticProblems(value as ArtefactMetadata));
+  if (problems.length > 0) {
+    throw new NbprError(`invalid ${ARTEFACT_FILE}:\n  ${problems.join('\n  ')}`, { where, hint: HINT });
+  }
+  return value as ArtefactMetadata;
+}
+
+/** The metadata of an extracted artefact tree (a store tree, or any extraction). */
+export async function readArtefactMetadata(treeDir: string): Promise<ArtefactMetadata> {
+  const file = join(treeDir, ARTEFACT_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new NbprError(`no readable ${ARTEFACT_FILE} (${(error as NodeJS.ErrnoException).code ?? error})`, { where: file, hint: 'This is not an extracted NBPR artefact, or it was damaged; fetch it again.', cause: error });
+  }
+  return parseArtefactMetadata(text, file);
+}
+
+/** Metadata from its JSON text. */
+export function parseArtefactMetadata(text: string, where: string): ArtefactMetadata {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new NbprError(`${ARTEFACT_FILE} is not JSON: ${(error as Error).message}`, { where, hint: HINT });
+  }
+  return validateArtefactMetadata(value, where);
+}
+
+function semanticProblems(m: ArtefactMetadata): string[] {
+  const problems: string[] = [];
   try {
     validateKeyDocument(m.keyDocument);
+    const actual = cacheKey(m.keyDocument);
+    if (actual !== m.key) problems.push(`/key: ${m.key} is not the hash of the key document (${actual})`);
   } catch (error) {
-    fail((error as Error).message);
+    problems.push(`/keyDocument: ${(error as Error).message}`);
   }
-  if (cacheKey(m.keyDocument) !== m.key) fail(`its key ${m.key} is not the hash of its key document`);
-  if (!Array.isArray(m.files)) fail('files must be a list');
-  if (!Array.isArray(m.sonames?.provided) || !Array.isArray(m.sonames?.needed)) fail('sonames must list provided and needed');
-  if (typeof m.build?.kconfig !== 'object' || !Array.isArray(m.build?.closure)) fail('build must hold kconfig and closure');
-  return m;
+  let previous: Buffer | undefined;
+  const links = new Set<string>();
+  m.files.forEach((file, i) => {
+    const unsafe = unsafePathReason(file.path);
+    if (unsafe) problems.push(`/files/${i}: ${JSON.stringify(file.path)}: ${unsafe}`);
+    const bytes = Buffer.from(file.path, 'utf8');
+    if (previous && Buffer.compare(previous, bytes) >= 0) problems.push(`/files/${i}: ${JSON.stringify(file.path)} is ${previous.equals(bytes) ? 'listed twice' : 'out of bytewise order'}`);
+    previous = bytes;
+    const segments = file.path.split('/');
+    for (let j = 1; j < segments.length; j++) {
+      if (links.has(segments.slice(0, j).join('/'))) problems.push(`/files/${i}: ${JSON.stringify(file.path)} is inside a symlink`);
+    }
+    if (file.type === 'symlink') {
+      const escape = escapingLinkReason(file.path, file.target);
+      if (escape) problems.push(`/files/${i}: symlink ${file.path}: ${escape}`);
+      links.add(file.path);
+    }
+  });
+  return problems;
 }

@@ -19,8 +19,8 @@ export function artefactSchemaProblems(value: unknown): string[] {
   if (validate(value)) return [];
   const seen = new Set<string>();
   const problems: string[] = [];
-  // 'if' errors only echo the 'then' error beneath them.
-  for (const error of (validate.errors ?? []).filter((e) => e.keyword !== 'if')) {
+  // 'if' and 'propertyNames' errors only echo the error beneath them.
+  for (const error of (validate.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames')) {
     const line = describe(error);
     if (!seen.has(line)) problems.push(line);
     seen.add(line);

@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
-import { extractArtefact } from './extract';
-import { homedir } from 'node:os';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '@nbpr/model';
+import type { Readable } from 'node:stream';
+import { NbprError, writeJsonAtomic } from '@nbpr/model';
+import { hex, insertBlob, type InsertedBlob } from './blob-insert';
+import { extractArtefact } from './extract';
+import { ARTEFACT_FILE } from './format';
+import { tryLock, withLockFile, type LockOptions } from './lock';
+import { storeRoot } from './store-location';
 
+/**
+ * What the store knows of the blob a tree came from: `trees/<key>.json`, written last, so its
+ * presence is what says the tree is complete.
+ */
 export interface StoreRecord {
   key: string;
   tag: string;
@@ -17,47 +24,87 @@ export interface StoreRecord {
   source: string;
 }
 
+export interface StoredArtefact extends StoreRecord {
+  /** The extracted tree: target/, legal-info/, ..., nbpr-artefact.json. */
+  tree: string;
+}
+
+export interface PutOptions {
+  /** The blob must have this digest (it is checked either way). */
+  expectedDigest?: string;
+  expectedDiffId?: string;
+  tag?: string;
+  source?: string;
+  /** Rename the blob file into the store instead of copying it. */
+  move?: boolean;
+}
+
+/** What `obtain`'s producer hands over: a blob file, with what is known of it. */
+export interface ProducedBlob extends PutOptions {
+  file: string;
+}
+
+export interface StoreEntry {
+  key: string;
+  /** False for a tree without its record: left by a run that died, removed by the next one that needs it. */
+  complete: boolean;
+  name?: string;
+  version?: string;
+  tag?: string;
+  source?: string;
+  digest?: string;
+  diffId?: string;
+  /** Bytes of the blob, and of the extracted tree on disk. */
+  blobBytes?: number;
+  treeBytes: number;
+}
+
+export interface CleanReport {
+  trees: string[];
+  blobs: string[];
+  /** Temporary files and directories of runs that died. */
+  leftovers: string[];
+  /** Keys another live run holds the lock of: left alone. */
+  busy: string[];
+  bytes: number;
+}
+
+const KEY = /^[0-9a-f]{64}$/;
+
+/** The store at `dir`, else where `storeRoot` says (NBPR_CACHE_DIR, the Nerves data dir). */
+export function openStore(dir?: string, env: NodeJS.ProcessEnv = process.env): ArtefactStore {
+  return new ArtefactStore(dir ?? storeRoot(env));
+}
+
 /**
- * The local artefact store: `NBPR_CACHE_DIR`, else Nerves' data dir (`$XDG_DATA_HOME/nerves/nbpr`
- * or `~/.nerves/nbpr`). Blobs are content-addressed (`blobs/sha256/<hex>`, written verified
- * through temporary siblings); trees are extracted per key (`trees/<key>/`), present only
- * when complete because they are renamed into place.
+ * The local artefact store. Blobs are content-addressed (`blobs/sha256/<hex>`, verified on
+ * insert: written to a temporary sibling, hashed, renamed). Trees are extracted per key
+ * (`trees/<key>/`) into a temporary sibling and renamed into place, then the record
+ * `trees/<key>.json` is written: a key has an artefact only when both are there, so nothing
+ * ever reads a half-extracted tree. A lock per key (`locks/<key>.lock`) makes concurrent runs
+ * wanting the same key fetch and extract it once; the others wait and find it.
  */
 export class ArtefactStore {
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    private readonly lockOptions: LockOptions = {},
+  ) {}
 
+  /** The store of the environment (kept for callers that pass an env rather than a dir). */
   static open(env: NodeJS.ProcessEnv = process.env): ArtefactStore {
-    if (env.NBPR_CACHE_DIR) return new ArtefactStore(env.NBPR_CACHE_DIR);
-    const base = env.XDG_DATA_HOME ? join(env.XDG_DATA_HOME, 'nerves') : join(homedir(), '.nerves');
-    return new ArtefactStore(join(base, 'nbpr'));
+    return openStore(undefined, env);
   }
 
   blobPath(digest: string): string {
-    const hex = digest.replace(/^sha256:/, '');
-    if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`internal: not a sha256 digest: ${digest}`);
-    return join(this.root, 'blobs', 'sha256', hex);
+    return join(this.root, 'blobs', 'sha256', hex(digest));
   }
 
   treePath(key: string): string {
-    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`internal: not a key: ${key}`);
-    return join(this.root, 'trees', key);
+    return join(this.root, 'trees', checkKey(key));
   }
 
-  /** What is known of the blob a tree came from: written once the tree is in place. */
   recordPath(key: string): string {
     return `${this.treePath(key)}.json`;
-  }
-
-  async writeRecord(key: string, record: StoreRecord): Promise<void> {
-    await writeJsonAtomic(this.recordPath(key), record);
-  }
-
-  async readRecord(key: string): Promise<StoreRecord | undefined> {
-    try {
-      return JSON.parse(readFileSync(this.recordPath(key), 'utf8')) as StoreRecord;
-    } catch {
-      return undefined;
-    }
   }
 
   async prepare(): Promise<void> {
@@ -66,112 +113,270 @@ export class ArtefactStore {
     await mkdir(join(this.root, 'locks'), { recursive: true });
   }
 
+  /** Whether the artefact of `key` is here, complete. */
+  async has(key: string): Promise<boolean> {
+    return (await exists(this.recordPath(key))) && (await exists(this.treePath(key)));
+  }
+
+  /** Same as `has` (the name callers of the first store used). */
   async hasTree(key: string): Promise<boolean> {
-    return exists(this.treePath(key));
+    return this.has(key);
   }
 
   async hasBlob(digest: string): Promise<boolean> {
     return exists(this.blobPath(digest));
   }
 
-  /**
-   * Runs `fn` holding the lock of one key, so that concurrent runs wanting the same artefact
-   * download and extract it once; the others wait and then find the tree. A lock whose
-   * holder died is taken over.
-   */
-  async withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  /** The artefact of `key`, when it is here and complete. */
+  async get(key: string): Promise<StoredArtefact | undefined> {
+    const record = await this.readRecord(key);
+    if (!record || !(await exists(this.treePath(key)))) return undefined;
+    return { ...record, tree: this.treePath(key) };
+  }
+
+  async readRecord(key: string): Promise<StoreRecord | undefined> {
+    let record: StoreRecord;
+    try {
+      record = JSON.parse(await readFile(this.recordPath(key), 'utf8')) as StoreRecord;
+    } catch {
+      return undefined;
+    }
+    if (record.key !== key || typeof record.digest !== 'string' || typeof record.diffId !== 'string') {
+      throw new NbprError('the store record does not describe this key', { where: this.recordPath(key), hint: 'Remove it (nbpr cache clean) and fetch again.' });
+    }
+    return record;
+  }
+
+  /** Marks the tree of `key` complete. Only while holding the key's lock, after the tree is in place. */
+  async writeRecord(key: string, record: StoreRecord): Promise<void> {
+    await writeJsonAtomic(this.recordPath(key), record);
+  }
+
+  /** Puts a blob into blobs/, verified; a stream (a download) is hashed as it is written. */
+  async putBlob(source: string | Readable, options: { expectedDigest?: string; move?: boolean } = {}): Promise<InsertedBlob> {
     await this.prepare();
-    return withLockFile(join(this.root, 'locks', `${key}.lock`), fn);
+    if (options.expectedDigest && typeof source === 'string' && !options.move && (await this.hasBlob(options.expectedDigest))) {
+      return { digest: options.expectedDigest, size: (await stat(this.blobPath(options.expectedDigest))).size };
+    }
+    return insertBlob(join(this.root, 'blobs', 'sha256'), source, options);
   }
 
   /**
-   * Puts an artefact built here into the store, as a fetched one would be: the blob under its
-   * digest, the tree extracted (and so verified) from it, and the record.
+   * Adds the artefact in `blobFile` under `key`: the blob (verified), the tree (extracted and
+   * checked against its digests and its key), then the record. A no-op when the key is
+   * already here.
+   */
+  async put(key: string, blobFile: string, options: PutOptions = {}): Promise<StoredArtefact> {
+    return this.withKeyLock(key, async () => (await this.get(key)) ?? this.putLocked(key, blobFile, options));
+  }
+
+  /**
+   * The artefact of `key`: from the store, else from `produce` (a download, a build), which
+   * runs at most once across every process sharing the store and is given no chance to
+   * expose a partial tree. `produce` may return undefined (a miss), and then so does this.
+   */
+  async obtain(key: string, produce: () => Promise<ProducedBlob | undefined>): Promise<{ artefact: StoredArtefact; produced: boolean } | undefined> {
+    const here = await this.get(key);
+    if (here) return { artefact: here, produced: false };
+    return this.withKeyLock(key, async () => {
+      // Another run may have produced it while this one waited for the lock.
+      const again = await this.get(key);
+      if (again) return { artefact: again, produced: false };
+      const blob = await produce();
+      if (!blob) return undefined;
+      return { artefact: await this.putLocked(key, blob.file, blob), produced: true };
+    });
+  }
+
+  /**
+   * Puts an artefact built here into the store, replacing whatever the key had (a rebuild
+   * supersedes). Kept for the source-build path.
    */
   async addBuilt(p: { key: string; tag: string; file: string; digest: string; diffId: string; size: number }): Promise<string> {
-    await this.prepare();
     return this.withKeyLock(p.key, async () => {
-      await moveFile(p.file, this.blobPath(p.digest));
-      if (await this.hasTree(p.key)) await rm(this.treePath(p.key), { recursive: true, force: true });
-      await extractArtefact(this.blobPath(p.digest), this.treePath(p.key), { expectedDigest: p.digest, expectedDiffId: p.diffId, expectedKey: p.key });
-      await this.writeRecord(p.key, { key: p.key, tag: p.tag, digest: p.digest, size: p.size, diffId: p.diffId, source: 'source build' });
+      await this.removeTree(p.key);
+      await this.putLocked(p.key, p.file, { expectedDigest: p.digest, expectedDiffId: p.diffId, tag: p.tag, source: 'source build', move: true });
       return this.treePath(p.key);
     });
   }
 
-  async list(): Promise<Array<{ key: string; bytes: number }>> {
-    const trees = join(this.root, 'trees');
-    const keys = (await readdir(trees).catch(() => [] as string[])).filter((k) => /^[0-9a-f]{64}$/.test(k));
-    return Promise.all(keys.map(async (key) => ({ key, bytes: await size(join(trees, key)) })));
+  /**
+   * Runs `fn` holding the lock of one key. A tree without its record is what a run that died
+   * mid-way leaves: with the lock held nobody is writing it, so it is removed first.
+   */
+  async withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    await this.prepare();
+    return withLockFile(this.lockPath(key), async () => {
+      if (!(await exists(this.recordPath(key))) && (await exists(this.treePath(key)))) await this.removeTree(key);
+      return fn();
+    }, this.lockOptions);
   }
 
-  async clean(): Promise<void> {
-    await rm(this.root, { recursive: true, force: true });
+  /** Every key with a tree here, complete or not, with what its record and metadata say. */
+  async ls(): Promise<StoreEntry[]> {
+    const names = await readdir(join(this.root, 'trees')).catch(() => [] as string[]);
+    const keys = [...new Set(names.map((n) => n.replace(/\.json$/, '')).filter((k) => KEY.test(k)))].sort();
+    return Promise.all(
+      keys.map(async (key): Promise<StoreEntry> => {
+        const record = await this.readRecord(key).catch(() => undefined);
+        const treeBytes = await diskBytes(this.treePath(key));
+        const entry: StoreEntry = { key, complete: !!record && (await exists(this.treePath(key))), treeBytes };
+        if (record) {
+          Object.assign(entry, { tag: record.tag, source: record.source, digest: record.digest, diffId: record.diffId });
+          entry.blobBytes = (await stat(this.blobPath(record.digest)).catch(() => undefined))?.size;
+        }
+        const pkg = await packageOf(this.treePath(key));
+        if (pkg) Object.assign(entry, pkg);
+        return entry;
+      }),
+    );
+  }
+
+  /** `ls` as the first store listed it. */
+  async list(): Promise<Array<{ key: string; bytes: number }>> {
+    return (await this.ls()).map((e) => ({ key: e.key, bytes: e.treeBytes }));
+  }
+
+  /**
+   * Removes the trees of `keys` (every key by default) with their records, the blobs no
+   * remaining record needs, and what dead runs left behind. A key whose lock a live run
+   * holds is left alone and reported busy.
+   */
+  async clean(options: { keys?: string[] } = {}): Promise<CleanReport> {
+    const report: CleanReport = { trees: [], blobs: [], leftovers: [], busy: [], bytes: 0 };
+    const entries = await this.ls();
+    const wanted = options.keys ? new Set(options.keys.map(checkKey)) : undefined;
+    for (const entry of entries) {
+      if (wanted && !wanted.has(entry.key)) continue;
+      await mkdir(join(this.root, 'locks'), { recursive: true });
+      const release = await tryLock(this.lockPath(entry.key), this.lockOptions);
+      if (!release) {
+        report.busy.push(entry.key);
+        continue;
+      }
+      try {
+        report.bytes += entry.treeBytes;
+        await this.removeTree(entry.key);
+        report.trees.push(entry.key);
+      } finally {
+        await release();
+      }
+    }
+    const needed = new Set<string>();
+    for (const entry of await this.ls()) if (entry.digest) needed.add(hex(entry.digest));
+    const removed = new Set(entries.filter((e) => report.trees.includes(e.key) && e.digest).map((e) => hex(e.digest!)));
+    // A run holding a lock may have downloaded a blob it has not recorded yet: then only blobs of removed trees go.
+    const onlyRemoved = !!wanted || (await this.anyLockHeld());
+    const blobsDir = join(this.root, 'blobs', 'sha256');
+    for (const name of await readdir(blobsDir).catch(() => [] as string[])) {
+      const path = join(blobsDir, name);
+      if (KEY.test(name)) {
+        if (needed.has(name) || (onlyRemoved && !removed.has(name))) continue;
+        report.bytes += await diskBytes(path);
+        await rm(path, { force: true });
+        report.blobs.push(`sha256:${name}`);
+      } else if (await leftBehind(path, name)) {
+        report.bytes += await diskBytes(path);
+        await rm(path, { recursive: true, force: true });
+        report.leftovers.push(path);
+      }
+    }
+    const treesDir = join(this.root, 'trees');
+    for (const name of await readdir(treesDir).catch(() => [] as string[])) {
+      const path = join(treesDir, name);
+      if (name.startsWith('.') && (await leftBehind(path, name))) {
+        report.bytes += await diskBytes(path);
+        await rm(path, { recursive: true, force: true });
+        report.leftovers.push(path);
+      }
+    }
+    return report;
+  }
+
+  private async anyLockHeld(): Promise<boolean> {
+    const locks = join(this.root, 'locks');
+    for (const name of await readdir(locks).catch(() => [] as string[])) {
+      if (!name.endsWith('.lock')) continue;
+      const release = await tryLock(join(locks, name), this.lockOptions);
+      if (!release) return true;
+      await release();
+    }
+    return false;
+  }
+
+  private lockPath(key: string): string {
+    return join(this.root, 'locks', `${checkKey(key)}.lock`);
+  }
+
+  /** Holding the key's lock: blob in, tree extracted from the stored blob, record last. */
+  private async putLocked(key: string, blobFile: string, options: PutOptions): Promise<StoredArtefact> {
+    const blob = await this.putBlob(blobFile, { expectedDigest: options.expectedDigest, move: options.move });
+    await this.removeTree(key);
+    try {
+      const extracted = await extractArtefact(this.blobPath(blob.digest), this.treePath(key), { expectedDigest: blob.digest, expectedDiffId: options.expectedDiffId, expectedKey: key });
+      const record: StoreRecord = { key, tag: options.tag ?? '', digest: blob.digest, size: blob.size, diffId: extracted.diffId, source: options.source ?? 'local' };
+      await this.writeRecord(key, record);
+      return { ...record, tree: this.treePath(key) };
+    } catch (error) {
+      // A stored blob that does not extract is of no use to anyone: the next run must fetch it again.
+      await rm(this.blobPath(blob.digest), { force: true });
+      throw error;
+    }
+  }
+
+  /** Record first, so that the key stops being "here" before its tree starts disappearing. */
+  private async removeTree(key: string): Promise<void> {
+    await rm(this.recordPath(key), { force: true });
+    const tree = this.treePath(key);
+    if (!(await exists(tree))) return;
+    const trash = join(this.root, 'trees', `.${key}.${process.pid}.${randomBytes(4).toString('hex')}.removing`);
+    await rename(tree, trash);
+    await rm(trash, { recursive: true, force: true });
+  }
+}
+
+function checkKey(key: string): string {
+  if (!KEY.test(key)) throw new NbprError(`not a cache key: ${JSON.stringify(key)}`, { hint: 'Keys are 64 lowercase hex digits.' });
+  return key;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => undefined)) !== undefined;
+}
+
+async function diskBytes(path: string): Promise<number> {
+  const s = await lstat(path).catch(() => undefined);
+  if (!s) return 0;
+  if (!s.isDirectory()) return s.size;
+  let total = 0;
+  for (const name of await readdir(path)) total += await diskBytes(join(path, name));
+  return total;
+}
+
+async function packageOf(tree: string): Promise<{ name: string; version: string } | undefined> {
+  try {
+    const metadata = JSON.parse(await readFile(join(tree, ARTEFACT_FILE), 'utf8'));
+    const { name, version } = metadata.keyDocument.package;
+    return typeof name === 'string' && typeof version === 'string' ? { name, version } : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 /**
- * Runs `fn` holding `lock` (created with O_EXCL, holding the holder's pid). Others wait; a
- * lock whose holder process is gone is taken over.
+ * Whether a temporary name (".<...>.<pid>.<random>.<partial|tmp|removing>") belongs to a run
+ * that is gone: its pid is dead on this host, or it is a day old (another host, a container).
  */
-export async function withLockFile<T>(lock: string, fn: () => Promise<T>, pollMs = 50): Promise<T> {
-  const token = `${process.pid} ${randomBytes(4).toString('hex')}`;
-  for (;;) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, token);
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (holderIsGone(lock)) await unlink(lock).catch(() => undefined);
-      else await new Promise((resolve) => setTimeout(resolve, pollMs));
-    }
-  }
+async function leftBehind(path: string, name: string): Promise<boolean> {
+  const m = /\.(\d+)\.[0-9a-f]{8}\.(partial|tmp|removing)$/.exec(name);
+  if (!m) return false;
+  const s = await lstat(path).catch(() => undefined);
+  if (!s) return false;
+  if (Date.now() - s.mtimeMs > 24 * 3600_000) return true;
   try {
-    return await fn();
-  } finally {
-    await unlink(lock).catch(() => undefined);
-  }
-}
-
-function holderIsGone(lock: string): boolean {
-  try {
-    const pid = Number(readFileSync(lock, 'utf8').split(' ')[0]);
-    if (!pid) return false;
-    process.kill(pid, 0);
+    process.kill(Number(m[1]), 0);
     return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
-}
-
-/** rename, or copy and delete when the store is on another filesystem than the build area. */
-async function moveFile(from: string, to: string): Promise<void> {
-  try {
-    await rename(from, to);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-    const temp = `${to}.${process.pid}.move`;
-    await copyFile(from, temp);
-    await rename(temp, to);
-    await unlink(from);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function size(path: string): Promise<number> {
-  const s = await lstat(path);
-  if (!s.isDirectory()) return s.size;
-  let total = 0;
-  for (const name of await readdir(path)) total += await size(join(path, name));
-  return total;
 }

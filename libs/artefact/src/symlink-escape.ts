@@ -5,9 +5,9 @@ const MAX_HOPS = 40;
  * Why some symlink of a tree resolves outside it, or undefined when none does. `links` maps
  * every symlink of the tree (relative path, no symlink among its parents) to its target.
  *
- * Checking each link lexically is not enough: with `a -> ..` at the root and `target/b ->
- * ../a/..`, every target stays inside on paper, yet `target/b` resolves above the root because
- * `a/..` is taken after `a` is followed. So each link is resolved the way the kernel would,
+ * Checking each link lexically is not enough: with `target/a -> ..` and `target/b -> a/../x`,
+ * both targets stay inside on paper (b names target/x), yet `target/b` resolves above the root
+ * because `a/..` is taken after `a` is followed, from the root. So each link is resolved the way the kernel would,
  * component by component, following the tree's other links, and must never climb above the
  * root. Targets that do not exist are fine (nothing else will ever be written into the tree).
  */

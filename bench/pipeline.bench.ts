@@ -7,16 +7,12 @@
  *
  *   node -r @swc-node/register bench/pipeline.bench.ts [repetitions=3]
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packArtefact } from '../libs/artefact/src';
-import { checksumText, writeManifestText } from '../libs/legal/src';
-import { Catalogue, readSystem, systemIdentity } from '../libs/model/src';
-import { resolvePackage, type ResolvedPackage } from '../libs/resolve/src';
-import { publishArtefact, siteFor } from '../libs/sites/src';
 import { commitAll, populateWorkspace, runNx } from '../test/support/nx-workspace';
 import { launchRegistry } from '../test/support/registry';
+import { addGeneratedCatalogue } from './support/generated-catalogue';
 import { addTrivialPlugin } from './support/trivial-plugin';
 
 const repetitions = Number(process.argv[2] ?? 3);
@@ -28,40 +24,6 @@ function timed(ws: string, args: string[], env: Record<string, string>): number 
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (run.status !== 0) throw new Error(run.output);
   return seconds;
-}
-
-async function generatedFirmware(ws: string, registryHost: string, count: number): Promise<void> {
-  const system = readSystem(join(ws, 'examples', 'systems', 'nerves_system_nbpr_example-portable-0.1.0'));
-  const files: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = `gen-${String(i).padStart(2, '0')}`;
-    const dir = join(ws, 'packages', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'nbpr.json'), JSON.stringify({ schemaVersion: 1, name, version: '1.0.0', description: 'generated', homepage: 'https://example.org/', licenses: 'MIT', buildroot: { package: name }, targets: ['*'] }, null, 2));
-    files.push(join(dir, 'nbpr.json'));
-  }
-  mkdirSync(join(ws, 'fw50'));
-  writeFileSync(join(ws, 'fw50', 'nbpr.firmware.json'), JSON.stringify({ schemaVersion: 1, name: 'fw50', system: system.id, packages: Object.fromEntries(files.map((_, i) => [`gen-${String(i).padStart(2, '0')}`, {}])) }, null, 2));
-  const catalogue = Catalogue.load(files, ws);
-  for (const name of catalogue.names()) {
-    const resolved = (await resolvePackage({ catalogue, system: systemIdentity(system) }, name)) as ResolvedPackage;
-    const src = mkdtempSync(join(tmpdir(), 'nbpr-bench-src-'));
-    mkdirSync(join(src, 'target', 'usr', 'bin'), { recursive: true });
-    writeFileSync(join(src, 'target', 'usr', 'bin', name), `#!/bin/sh\necho ${name}\n`);
-    const legal = join(src, 'legal-info');
-    mkdirSync(join(legal, 'licenses', `${name}-1.0.0`), { recursive: true });
-    writeFileSync(join(legal, 'licenses', `${name}-1.0.0`, 'LICENSE'), 'MIT\n');
-    writeFileSync(join(legal, 'manifest.csv'), writeManifestText([{ PACKAGE: name, VERSION: '1.0.0', LICENSE: 'MIT', 'LICENSE FILES': 'LICENSE', 'SOURCE ARCHIVE': `${name}-1.0.0.tar.gz`, 'SOURCE SITE': 'https://example.org', 'DEPENDENCIES WITH LICENSES': '' }]));
-    writeFileSync(join(legal, 'legal-info.sha256'), checksumText(legal));
-    const file = join(src, 'a.tar.gz');
-    const packed = await packArtefact({ sourceDir: src, keyDocument: resolved.keyDocument, outFile: file });
-    await publishArtefact(siteFor(`${registryHost}/bench`, ws).repository(name), resolved.tag, packed, file);
-    rmSync(src, { recursive: true, force: true });
-  }
-  const nxJsonPath = join(ws, 'nx.json');
-  const nxJson = JSON.parse(readFileSync(nxJsonPath, 'utf8'));
-  nxJson.plugins[0].options.sites = [...nxJson.plugins[0].options.sites, `${registryHost}/bench`];
-  writeFileSync(nxJsonPath, JSON.stringify(nxJson, null, 2));
 }
 
 async function main() {
@@ -79,7 +41,7 @@ async function main() {
     const cached = Array.from({ length: repetitions }, () => timed(ws, ['run', 'example-firmware:stage'], env));
     console.log(`example firmware (2 packages, embedded registry): cold ${cold.toFixed(2)} s, cached ${median(cached).toFixed(2)} s (median of ${repetitions})`);
 
-    await generatedFirmware(ws, registry.host, 50);
+    await addGeneratedCatalogue(ws, registry.host, 50);
     commitAll(ws, 'fw50');
     const cold50 = timed(ws, ['run', 'fw50:stage', '--skip-nx-cache'], store());
     timed(ws, ['run-many', '-t', 'trivial'], env);

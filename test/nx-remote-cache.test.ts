@@ -15,7 +15,7 @@ test('real nx: after deleting .nx/cache and dist, every task of the firmware pip
   const token = 'nx-cache-token-' + randomBytes(8).toString('hex');
   const registry = await startRegistry();
   const ws = copyWorkspace();
-  const server = await startCacheServer(ws, `${registry.host}/nbpr`, token);
+  const server = await startCacheServer(ws, `${registry.host}/nbpr`, token, ['--verbose']);
   const env = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token, NBPR_CACHE_DIR: join(tempDir(), 'store') };
 
   const first = runNx(ws, ['run', 'example-firmware:stage'], env);
@@ -31,5 +31,8 @@ test('real nx: after deleting .nx/cache and dist, every task of the firmware pip
   assert.equal(second.status, 0, second.output);
   assert.deepEqual([...second.ran], [], second.output);
   for (const task of tasks) assert.match(second.output, new RegExp(`> nx run ${task.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+\\[remote cache\\]`), second.output);
+  const log = server.output();
+  assert.equal(log.match(/PUT \/v1\/cache\/\S+ -> 200 in /g)?.length, tasks.length, `one upload per task, answered 200 (Nx 24 uploads twice after a 202):\n${log}`);
+  assert.ok((log.match(/GET \/v1\/cache\/\S+ -> 200 in /g)?.length ?? 0) >= tasks.length, log);
   assert.doesNotMatch(first.output + second.output + server.output(), new RegExp(token), 'the token never appears in output');
 });

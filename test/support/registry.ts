@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -71,9 +71,13 @@ export async function launchRegistry(dir: string, auth: RegistryAuth = {}): Prom
   }
   const config = join(dir, 'config.yml');
   writeFileSync(config, lines.join('\n') + '\n');
-  const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
+  // A file, not a pipe: Distribution logs every 404 at level error, and a pipe nobody reads
+  // while the test waits in spawnSync fills up and stalls the registry.
+  const logFile = join(dir, 'registry.log');
+  const fd = openSync(logFile, 'a');
+  const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', fd] });
+  closeSync(fd);
+  const log = () => readFileSync(logFile, 'utf8').slice(-4000);
   const stop = async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -82,7 +86,7 @@ export async function launchRegistry(dir: string, auth: RegistryAuth = {}): Prom
   };
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${log()}`);
     try {
       const response = await fetch(`${url}/v2/`);
       if (response.status === 200 || response.status === 401) return { host: `127.0.0.1:${port}`, url, storage, stop };
@@ -92,5 +96,5 @@ export async function launchRegistry(dir: string, auth: RegistryAuth = {}): Prom
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();
-  throw new Error(`docker-registry did not answer on ${url}: ${stderr}`);
+  throw new Error(`docker-registry did not answer on ${url}: ${log()}`);
 }

@@ -22,6 +22,8 @@ export interface CacheServerOptions {
   /** Bearer token clients must send (NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN on their side). */
   token: string;
   log?: (line: string) => void;
+  /** Also log every request with its status and duration. */
+  verbose?: boolean;
 }
 
 /**
@@ -35,6 +37,10 @@ export function createCacheServer(options: CacheServerOptions): Server {
   const log = options.log ?? (() => undefined);
   const expected = Buffer.from(`Bearer ${options.token}`);
   return createServer((req, res) => {
+    if (options.verbose) {
+      const start = process.hrtime.bigint();
+      res.on('close', () => log(`cache-server: ${req.method} ${req.url} -> ${res.statusCode}${res.writableFinished ? '' : ' (connection closed early)'} in ${Number(process.hrtime.bigint() - start) / 1e6} ms`));
+    }
     handle(req, res).catch((error: unknown) => {
       log(`cache-server: ${req.method} ${req.url}: ${error instanceof NbprError ? error.format() : String(error)}`);
       if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' });

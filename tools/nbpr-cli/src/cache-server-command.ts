@@ -5,8 +5,8 @@ import type { Command } from './commands';
 import { findWorkspace } from './workspace';
 
 export const cacheServer: Command = {
-  usage: 'nbpr cache-server [--port 8090] [--host 127.0.0.1] [--registry <host/namespace>]',
-  help: "Serves Nx's self-hosted remote cache API (NX_SELF_HOSTED_REMOTE_CACHE_SERVER) and keeps every task output as an OCI artefact in the registry (default: the project's registry, repository <registry>/nx-cache). Clients authenticate with the bearer token in NBPR_CACHE_SERVER_TOKEN (their NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN). Runs until stopped.",
+  usage: 'nbpr cache-server [--port 8090] [--host 127.0.0.1] [--registry <host/namespace>] [--verbose]',
+  help: "Serves Nx's self-hosted remote cache API (NX_SELF_HOSTED_REMOTE_CACHE_SERVER) and keeps every task output as an OCI artefact in the registry (default: the project's registry, repository <registry>/nx-cache). Clients authenticate with the bearer token in NBPR_CACHE_SERVER_TOKEN (their NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN). --verbose logs every request with its status and duration. Runs until stopped.",
   async run(args) {
     const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
     const token = process.env.NBPR_CACHE_SERVER_TOKEN;
@@ -14,7 +14,7 @@ export const cacheServer: Command = {
     const { root, options } = findWorkspace();
     const registry = value('--registry') ?? options.registry;
     if (!registry) throw new NbprError('no registry for the cache', { hint: 'Pass --registry <host/namespace> or set registry in nx.json.' });
-    const server = createCacheServer({ repository: siteFor(registry, root).repository('nx-cache'), token, log: (l) => console.log(l) });
+    const server = createCacheServer({ repository: siteFor(registry, root).repository('nx-cache'), token, log: (l) => console.log(l), verbose: args.includes('--verbose') });
     const port = Number(value('--port') ?? 8090);
     const host = value('--host') ?? '127.0.0.1';
     await new Promise<void>((resolve) => server.listen(port, host, resolve));

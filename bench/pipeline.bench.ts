@@ -10,21 +10,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commitAll, populateWorkspace, runNx } from '../test/support/nx-workspace';
+import { commitAll, populateWorkspace } from '../test/support/nx-workspace';
 import { launchRegistry } from '../test/support/registry';
 import { addGeneratedCatalogue } from './support/generated-catalogue';
 import { addTrivialPlugin } from './support/trivial-plugin';
+import { median, timedNx } from './support/timed-nx';
 
 const repetitions = Number(process.argv[2] ?? 3);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function timed(ws: string, args: string[], env: Record<string, string>): number {
-  const start = process.hrtime.bigint();
-  const run = runNx(ws, args, env);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (run.status !== 0) throw new Error(run.output);
-  return seconds;
-}
+const timed = (ws: string, args: string[], env: Record<string, string>) => timedNx(ws, args, env).seconds;
 
 async function main() {
   const root = mkdtempSync(join(tmpdir(), 'nbpr-bench-pipeline-'));

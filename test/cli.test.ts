@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyWorkspace } from './support/nx-workspace';
 import { tempDir } from './support/temp';
+import { startRegistry } from './support/registry';
 
 // The nbpr CLI, outside Nx, in a copy of the workspace.
 
@@ -12,8 +13,12 @@ const ws = copyWorkspace();
 const store = join(tempDir(), 'store');
 
 function nbpr(...args: string[]) {
-  const { NODE_OPTIONS: _, ...env } = process.env;
-  const r = spawnSync(process.execPath, [join(ws, 'tools', 'nbpr-cli', 'bin', 'nbpr.js'), ...args], { cwd: ws, env: { ...env, NBPR_CACHE_DIR: store }, encoding: 'utf8' });
+  return nbprWith({}, ...args);
+}
+
+function nbprWith(extra: Record<string, string>, ...args: string[]) {
+  const { NODE_OPTIONS: _, NBPR_REGISTRY: __, ...env } = process.env;
+  const r = spawnSync(process.execPath, [join(ws, 'tools', 'nbpr-cli', 'bin', 'nbpr.js'), ...args], { cwd: ws, env: { ...env, NBPR_CACHE_DIR: store, ...extra }, encoding: 'utf8' });
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -54,4 +59,16 @@ test('nbpr fetch fills the local store, cache ls lists it, cache clean empties i
   assert.match(listed.out, /0\.1\.0-nerves_system_nbpr_example-0\.1\.0-[0-9a-f]{16}\s+examples\/registry/);
   assert.match(nbpr('cache', 'clean').out, /removed /);
   assert.equal(nbpr('cache', 'ls').out, '');
+});
+
+test("nbpr publish copies a stored artefact to NBPR_REGISTRY (else nx.json's registry) once, and says where to set a registry when there is none", async () => {
+  const registry = await startRegistry();
+  assert.equal(nbpr('fetch', 'nbpr-hello').status, 0);
+  const none = nbpr('publish', 'nbpr-hello');
+  assert.equal(none.status, 1);
+  assert.match(none.err, /options\.registry: no registry to publish to\n.*or NBPR_REGISTRY in the environment/);
+  const first = nbprWith({ NBPR_REGISTRY: `${registry.host}/ci` }, 'publish', 'nbpr-hello');
+  assert.equal(first.status, 0, first.err);
+  assert.match(first.out, new RegExp(`published nbpr-hello 0\\.1\\.0 as ${registry.host}/ci/nbpr-hello:0\\.1\\.0-`));
+  assert.match(nbprWith({ NBPR_REGISTRY: `${registry.host}/ci` }, 'publish', 'nbpr-hello').out, /already published \(same content\)/);
 });

@@ -10,3 +10,4 @@ export * from './catalogue';
 export * from './system';
 export * from './active-system';
 export * from './atomic-write';
+export * from './project-registry';

@@ -1,6 +1,6 @@
 import { ArtefactStore } from '@nbpr/artefact';
 import { buildFromSource, buildRootFor, chooseBackend, locateBuildroot } from '@nbpr/buildroot';
-import { Catalogue, loadSystem, writeJsonAtomic, type PluginOptions } from '@nbpr/model';
+import { Catalogue, loadSystem, projectRegistry, writeJsonAtomic, type PluginOptions } from '@nbpr/model';
 import { resolveProject, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchSelection, publishStored, siteFor, workspaceSites, type FetchedPackage } from '@nbpr/sites';
 
@@ -39,9 +39,10 @@ export async function fetchOrBuild(input: FetchOrBuildInput): Promise<FetchedPac
       progress: input.log,
     });
     const tree = await store.addBuilt({ key: package_.key, tag: package_.tag, file: built.file, digest: built.digest, diffId: built.diffId, size: built.size });
-    if (options.publishAfterBuild && options.registry) {
+    const registry = projectRegistry(options);
+    if (options.publishAfterBuild && registry) {
       const only = { ...resolved, packages: [package_] };
-      for (const line of await publishStored(only, siteFor(options.registry, workspaceRoot), store)) input.log(line);
+      for (const line of await publishStored(only, siteFor(registry, workspaceRoot), store)) input.log(line);
     }
     return { source: 'source build', tree };
   };

@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import { LayoutRepository, RegistryRepository, type ArtefactRepository, type RegistryOptions } from '@nbpr/oci';
-import type { PluginOptions } from '@nbpr/model';
+import { projectRegistry, type PluginOptions } from '@nbpr/model';
 
 /** A place artefacts are looked for, in order; each package is one repository in it. */
 export interface Site {
@@ -18,7 +18,8 @@ export const LAYOUT_PREFIX = 'oci-layout:';
  * directories, one sub-directory per package).
  */
 export function workspaceSites(options: PluginOptions, workspaceRoot: string, registryOptions: RegistryOptions = {}, packageSites: string[] = []): Site[] {
-  const specs = [...(options.registry ? [options.registry] : []), ...packageSites, ...(options.sites ?? [])];
+  const registry = projectRegistry(options);
+  const specs = [...(registry ? [registry] : []), ...packageSites, ...(options.sites ?? [])];
   return [...new Set(specs)].map((spec) => siteFor(spec, workspaceRoot, registryOptions));
 }
 

@@ -1,5 +1,5 @@
 import { ArtefactStore } from '@nbpr/artefact';
-import { activeSystemId, Catalogue, loadSystem, NbprError, systemIdentity } from '@nbpr/model';
+import { activeSystemId, Catalogue, loadSystem, NbprError, requireProjectRegistry, systemIdentity } from '@nbpr/model';
 import { fetchOrBuild } from '@nbpr/pipeline';
 import { resolvePackage, resolveProject, type ResolvedPackage } from '@nbpr/resolve';
 import { publishStored, siteFor, workspaceSites } from '@nbpr/sites';
@@ -55,10 +55,10 @@ export const publish: Command = {
   help: "Publishes a package's artefact (from the local store: run nbpr fetch first) to the project's registry. Immutable: same content is a no-op, other content under the same key is refused.",
   async run(args) {
     const { root, options } = findWorkspace();
-    if (!options.registry) throw new NbprError('no registry to publish to', { where: 'nx.json plugins -> @nbpr/nx-plugin -> options.registry' });
+    const registry = requireProjectRegistry(options);
     const file = projectFile(root, positional(args, 'package name'));
     const resolved = await resolveProject({ workspaceRoot: root, file, packageFiles: projectFiles(root).packages, pluginOptions: options });
-    for (const line of await publishStored(resolved, siteFor(options.registry, root), ArtefactStore.open())) console.log(line);
+    for (const line of await publishStored(resolved, siteFor(registry, root), ArtefactStore.open())) console.log(line);
     return 0;
   },
 };

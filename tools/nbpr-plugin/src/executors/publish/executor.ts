@@ -2,14 +2,13 @@ import type { ExecutorContext } from '@nx/devkit';
 import { ArtefactStore } from '@nbpr/artefact';
 import { resolveProject } from '@nbpr/resolve';
 import { publishStored, siteFor } from '@nbpr/sites';
-import { NbprError } from '@nbpr/model';
+import { requireProjectRegistry } from '@nbpr/model';
 import { nbprProject, reportFailure } from '../../executor-context';
 
 export default async function publishExecutor(_options: { keyInputs?: string }, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
     const project = nbprProject(context);
-    const registry = project.pluginOptions.registry;
-    if (!registry) throw new NbprError('no registry to publish to', { where: 'nx.json plugins -> @nbpr/nx-plugin -> options.registry', hint: 'Set registry to <host>/<namespace>, e.g. ghcr.io/<owner>.' });
+    const registry = requireProjectRegistry(project.pluginOptions);
     const resolved = await resolveProject({ workspaceRoot: context.root, file: project.file, packageFiles: project.packageFiles, pluginOptions: project.pluginOptions });
     for (const line of await publishStored(resolved, siteFor(registry, context.root), ArtefactStore.open())) console.log(line);
     return { success: true };

@@ -40,8 +40,10 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const path = req.url ?? '/';
     seen.push({ method: req.method ?? '', path, authorization: Boolean(req.headers.authorization) });
     const rule = rules.find((r) => r.times > 0 && (!r.method || r.method === req.method) && r.path.test(path));
-    if (rule) rule.times--;
     const fault = rule?.fault;
+    // A body fault counts only when it is applied (to a 200): a 401 passing through does not use it up.
+    const bodyFault = fault !== undefined && ['truncate', 'flip', 'reset', 'stall-body'].includes(fault.kind);
+    if (rule && !bodyFault) rule.times--;
     if (fault?.kind === 'status') {
       req.resume();
       res.writeHead(fault.status, fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {}).end();
@@ -53,13 +55,16 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       return;
     }
     const forward = () => {
-      const upstreamReq = httpRequest(`${upstream}${path}`, { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } }, (up) => {
+      // The client's Host is kept, as a reverse proxy does: the registry builds the URLs it
+      // hands out (upload Locations) from it, so they lead back through the proxy.
+      const upstreamReq = httpRequest(`${upstream}${path}`, { method: req.method, headers: req.headers }, (up) => {
         const status = up.statusCode ?? 502;
-        if (!fault || !['truncate', 'flip', 'reset', 'stall-body'].includes(fault.kind) || status !== 200) {
+        if (!bodyFault || status !== 200 || rule!.times <= 0) {
           res.writeHead(status, up.headers);
           up.pipe(res);
           return;
         }
+        rule!.times--;
         const chunks: Buffer[] = [];
         up.on('data', (c: Buffer) => chunks.push(c));
         up.on('end', () => {

@@ -1,9 +1,9 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { tempDir } from './temp';
 
 export interface TestRegistry {
   /** host:port, e.g. 127.0.0.1:41234 */
@@ -31,20 +31,41 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Debian's docker-registry (Distribution 2.8) on 127.0.0.1 with a temporary storage
- * directory, stopped when the test file ends.
+ * Debian's docker-registry (Distribution 2.8) on 127.0.0.1 with a free port and a temporary
+ * storage directory, optionally behind htpasswd Basic auth or token auth (see token-server.ts);
+ * stopped (and its directory removed) when the test file ends.
  */
 export async function startRegistry(auth: RegistryAuth = {}): Promise<TestRegistry> {
-  const registry = await launchRegistry(tempDir('nbpr-registry-'), auth);
-  after(registry.stop);
-  return registry;
+  const dir = mkdtempSync(join(tmpdir(), 'nbpr-registry-'));
+  try {
+    const registry = await launchRegistry(dir, auth);
+    // One hook, in this order: the registry must be gone before its storage is.
+    after(async () => {
+      await registry.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return registry;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** The same, in a directory the caller owns and cleans (benchmarks run outside node:test). */
 export async function launchRegistry(dir: string, auth: RegistryAuth = {}): Promise<TestRegistry> {
+  // freePort() can lose its port to another process before the registry binds it: try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchOnce(dir, auth, await freePort());
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test(String((error as Error).message))) throw error;
+    }
+  }
+}
+
+async function launchOnce(dir: string, auth: RegistryAuth, port: number): Promise<TestRegistry> {
   const storage = join(dir, 'storage');
   mkdirSync(storage, { recursive: true });
-  const port = await freePort();
   const lines = [
     'version: 0.1',
     'log:',
@@ -60,6 +81,7 @@ export async function launchRegistry(dir: string, auth: RegistryAuth = {}): Prom
     `  addr: 127.0.0.1:${port}`,
   ];
   if (auth.htpasswd) {
+    // bcrypt, as Distribution requires, from Debian's apache2-utils (scripts/setup.sh installs it).
     const file = join(dir, 'htpasswd');
     writeFileSync(file, execFileSync('htpasswd', ['-Bbn', auth.htpasswd.username, auth.htpasswd.password], { encoding: 'utf8' }));
     lines.push('auth:', '  htpasswd:', '    realm: nbpr-test', `    path: ${file}`);
@@ -74,21 +96,24 @@ export async function launchRegistry(dir: string, auth: RegistryAuth = {}): Prom
   // A file, not a pipe: Distribution logs every 404 at level error, and a pipe nobody reads
   // while the test waits in spawnSync fills up and stalls the registry.
   const logFile = join(dir, 'registry.log');
-  const fd = openSync(logFile, 'a');
+  const fd = openSync(logFile, 'w');
   const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', fd] });
   closeSync(fd);
   const log = () => readFileSync(logFile, 'utf8').slice(-4000);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
+    clearTimeout(killer);
   };
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 150; i++) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited: ${log()}`);
     try {
       const response = await fetch(`${url}/v2/`);
+      await response.arrayBuffer();
       if (response.status === 200 || response.status === 401) return { host: `127.0.0.1:${port}`, url, storage, stop };
     } catch {
       // not listening yet

@@ -21,7 +21,8 @@ export interface TokenServer {
  * credentials get 401. Tokens are ES256 JWTs signed in raw r||s form, with the signing
  * certificate in x5c and `aud` a string, as Distribution 2.8 verifies them.
  */
-export async function startTokenServer(credentials: { username: string; password: string }): Promise<TokenServer> {
+export async function startTokenServer(credentials: { username: string; password: string }, options: { expiresIn?: number } = {}): Promise<TokenServer> {
+  const expiresIn = options.expiresIn ?? 300;
   const dir = tempDir('nbpr-token-');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=nbpr-test-token-issuer'], { stdio: 'ignore' });
   const key = createPrivateKey(readFileSync(join(dir, 'key.pem')));
@@ -34,12 +35,20 @@ export async function startTokenServer(credentials: { username: string; password
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/token') {
+      res.writeHead(404).end();
+      return;
+    }
     const scope = url.searchParams.get('scope');
+    if (scope !== null && !/^repository:[^:]+:[a-z,*]+$/.test(scope)) {
+      res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"INVALID_SCOPE"}]}');
+      return;
+    }
     const auth = req.headers.authorization;
     let authorized = false;
     if (auth) {
-      const [user, pass] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString().split(':');
-      if (user !== credentials.username || pass !== credentials.password) {
+      const pair = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString();
+      if (!auth.startsWith('Basic ') || pair !== `${credentials.username}:${credentials.password}`) {
         res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
         requests.push({ scope, authorized: false });
         return;
@@ -55,10 +64,10 @@ export async function startTokenServer(credentials: { username: string; password
     }
     const now = Math.floor(Date.now() / 1000);
     const header = b64url(JSON.stringify({ alg: 'ES256', typ: 'JWT', x5c: [certDer] }));
-    const claims = b64url(JSON.stringify({ iss: issuer, sub: authorized ? credentials.username : '', aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access }));
+    const claims = b64url(JSON.stringify({ iss: issuer, sub: authorized ? credentials.username : '', aud: service, exp: now + expiresIn, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access }));
     const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' });
     const token = `${header}.${claims}.${b64url(signature)}`;
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: expiresIn, issued_at: new Date(now * 1000).toISOString() }));
   };
   const server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,25 +1,40 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RetryableError } from './http';
+import { NbprError } from '@nbpr/model';
+import { redactText } from './redact';
+import { RetryableError } from './retry';
+
+export interface ExpectedBlob {
+  digest: string;
+  /** Bytes expected; a negative or absent size is not checked (the digest still is). */
+  size?: number;
+}
 
 /**
- * Streams a blob body to `file`, hashing as it goes: the file appears only once its sha256
- * and size match the descriptor, so nothing corrupt is ever left where a later run would
- * trust it. A body that stalls longer than `idleTimeoutMs` is abandoned for a retry.
+ * Streams a blob to `file`, hashing as it goes. The bytes go to a temporary sibling that is
+ * renamed into place only once its sha256 and size match and it is on disk (fsync), so a
+ * crash, a broken connection or a lying server never leaves anything at `file` that a later
+ * run would trust. A body longer than expected is cut off at once rather than fill the disk;
+ * one that stalls longer than `idleTimeoutMs` is abandoned. Transport faults come out as
+ * RetryableErrors; failing to write locally is an NbprError naming the file.
  */
-export async function downloadVerified(body: Readable, expected: { digest: string; size?: number }, file: string, idleTimeoutMs: number, source: string): Promise<void> {
+export async function downloadVerified(body: Readable, expected: ExpectedBlob, file: string, idleTimeoutMs: number, source: string): Promise<void> {
+  const size = expected.size !== undefined && expected.size >= 0 ? expected.size : undefined;
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.download`);
   const hash = createHash('sha256');
-  let size = 0;
+  let received = 0;
   let timer: NodeJS.Timeout | undefined;
   const watch = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
+      received += chunk.length;
+      if (size !== undefined && received > size) {
+        callback(new RetryableError(`${source} sent more than the ${size} bytes expected of ${expected.digest}`));
+        return;
+      }
       hash.update(chunk);
-      size += chunk.length;
       arm();
       callback(null, chunk);
     },
@@ -28,20 +43,36 @@ export async function downloadVerified(body: Readable, expected: { digest: strin
     clearTimeout(timer);
     timer = setTimeout(() => watch.destroy(new RetryableError(`download from ${source} stalled for ${idleTimeoutMs} ms`)), idleTimeoutMs);
   };
-  arm();
+  let handle: FileHandle | undefined;
   try {
-    await pipeline(body, watch, createWriteStream(temp));
+    await mkdir(dirname(file), { recursive: true });
+    // Opened before any byte flows, so that whatever goes wrong the file exists to be removed
+    // (a write stream opening lazily could create it after the cleanup ran).
+    handle = await open(temp, 'wx');
+    arm();
+    await pipeline(body, watch, handle.createWriteStream());
+    handle = undefined; // closed by its stream
+    clearTimeout(timer);
+    if (size !== undefined && received !== size) throw new RetryableError(`download from ${source} ended after ${received} of ${size} bytes`);
     const digest = `sha256:${hash.digest('hex')}`;
-    if (expected.size !== undefined && size !== expected.size) throw new RetryableError(`download from ${source} was ${size} bytes, expected ${expected.size}`);
     if (digest !== expected.digest) throw new RetryableError(`download from ${source} has digest ${digest}, expected ${expected.digest}`);
+    const written = await open(temp, 'r');
+    try {
+      await written.sync();
+    } finally {
+      await written.close();
+    }
     await rename(temp, file);
   } catch (error) {
+    body.destroy();
+    await handle?.close().catch(() => undefined);
     await rm(temp, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    if (!(error instanceof RetryableError) && (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || (error as Error).name === 'FetchError' || (error as Error).name === 'AbortError')) {
-      throw new RetryableError(`download from ${source} broke off: ${(error as Error).message}`);
+    if (error instanceof RetryableError || error instanceof NbprError) throw error;
+    const e = error as NodeJS.ErrnoException;
+    if (e.path === temp || e.path === file || e.path === dirname(file) || e.syscall === 'write' || e.syscall === 'fsync') {
+      throw new NbprError(`cannot write ${basename(file)}: ${e.code ?? e.message}`, { where: dirname(file), hint: 'Check free space and permissions there.' });
     }
-    throw error;
+    throw new RetryableError(`download from ${source} broke off (${e.code ?? redactText(String(e.message))})`);
   } finally {
     clearTimeout(timer);
   }

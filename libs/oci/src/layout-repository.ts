@@ -1,13 +1,19 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NbprError, writeFileAtomic, writeJsonAtomic } from '@nbpr/model';
 import { downloadVerified } from './blob-download';
-import { OCI_INDEX, type Descriptor } from './media-types';
+import type { BlobSource } from './blob-upload';
+import { sha256Digest } from './digest';
+import { withLayoutLock } from './layout-lock';
+import { MANIFEST_LIMIT, OCI_INDEX, type Descriptor } from './media-types';
+import { checkTag, isSha256Digest } from './reference';
 import type { ArtefactRepository, ManifestBytes } from './repository';
+import { RetryableError } from './retry';
 
-const REF_NAME = 'org.opencontainers.image.ref.name';
+/** The annotation by which an image layout's index.json names its tags (skopeo's `oci:DIR:tag`). */
+export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+const LAYOUT_VERSION = '1.0.0';
 
 interface Index {
   schemaVersion: 2;
@@ -16,10 +22,12 @@ interface Index {
 }
 
 /**
- * A repository kept as an OCI image-layout directory (oci-layout, index.json, blobs/): the
- * embedded registry, and what air-gapped builds carry. skopeo reads and writes the same
- * layout (`oci:<dir>:<tag>`). Writes go through temporary siblings, so a reader never sees
- * a half-written blob or index.
+ * A repository kept as an OCI image-layout directory (oci-layout, index.json, blobs/sha256/):
+ * the embedded registry, and what air-gapped builds carry. skopeo reads and writes the same
+ * layout (`oci:<dir>:<tag>`). Every read is verified against its digest; every write goes
+ * through a temporary sibling and a rename, and index.json updates are serialised, so a
+ * reader never sees a half-written blob or index and concurrent writers lose no tag.
+ * A directory that does not exist is an empty repository (every tag a miss).
  */
 export class LayoutRepository implements ArtefactRepository {
   readonly location: string;
@@ -30,24 +38,33 @@ export class LayoutRepository implements ArtefactRepository {
 
   async resolveTag(tag: string): Promise<Descriptor | null> {
     const index = await this.readIndex();
-    return index.manifests.find((m) => m.annotations?.[REF_NAME] === tag) ?? null;
+    // The last entry wins, as in skopeo, should a hand-edited index name a tag twice.
+    return [...index.manifests].reverse().find((m) => m.annotations?.[REF_NAME_ANNOTATION] === tag) ?? null;
   }
 
   async getManifest(reference: string): Promise<ManifestBytes> {
-    const descriptor = reference.startsWith('sha256:') ? { digest: reference, mediaType: '' } : await this.resolveTag(reference);
+    const descriptor = isSha256Digest(reference) ? { digest: reference, mediaType: '', size: -1 } : await this.resolveTag(reference);
     if (!descriptor) throw new NbprError(`no manifest tagged ${reference}`, { where: this.dir });
-    const bytes = await this.getBlobBytes({ digest: descriptor.digest, size: -1 });
-    const mediaType = descriptor.mediaType || (JSON.parse(bytes.toString('utf8')).mediaType as string);
-    return { bytes, digest: descriptor.digest, mediaType };
+    if (descriptor.size > MANIFEST_LIMIT) throw new NbprError(`the manifest tagged ${reference} is larger than ${MANIFEST_LIMIT} bytes`, { where: this.dir });
+    const bytes = await this.getBlobBytes(descriptor);
+    let inside: string | undefined;
+    try {
+      inside = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType;
+    } catch {
+      throw new NbprError(`the manifest ${descriptor.digest} is not JSON`, { where: this.blobPath(descriptor.digest) });
+    }
+    return { bytes, digest: descriptor.digest, mediaType: descriptor.mediaType || inside || '' };
   }
 
   async fetchBlob(descriptor: Pick<Descriptor, 'digest' | 'size'>, file: string): Promise<void> {
     const path = this.blobPath(descriptor.digest);
+    if (!(await this.hasBlob(descriptor.digest))) throw this.missing(descriptor.digest);
     try {
       await downloadVerified(createReadStream(path), descriptor, file, 60_000, path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NbprError(`blob ${descriptor.digest} is missing`, { where: this.dir });
-      throw new NbprError(`blob ${descriptor.digest} is corrupt: ${(error as Error).message}`, { where: path, hint: 'Regenerate the image layout.' });
+      // Corruption on disk does not heal by retrying.
+      if (error instanceof RetryableError) throw this.corrupt(descriptor.digest, error.message);
+      throw error;
     }
   }
 
@@ -56,71 +73,116 @@ export class LayoutRepository implements ArtefactRepository {
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
-    } catch {
-      throw new NbprError(`blob ${descriptor.digest} is missing`, { where: this.dir });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw this.missing(descriptor.digest);
+      throw new NbprError(`cannot read blob ${descriptor.digest}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { where: path });
     }
-    if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== descriptor.digest) throw new NbprError(`blob ${descriptor.digest} is corrupt`, { where: path, hint: 'Regenerate the image layout.' });
+    const digest = sha256Digest(bytes);
+    if (digest !== descriptor.digest) throw this.corrupt(descriptor.digest, `it hashes to ${digest}`);
+    if (descriptor.size >= 0 && bytes.length !== descriptor.size) throw this.corrupt(descriptor.digest, `it is ${bytes.length} bytes, not ${descriptor.size}`);
     return bytes;
   }
 
   async hasBlob(digest: string): Promise<boolean> {
     try {
-      await stat(this.blobPath(digest));
-      return true;
+      return (await stat(this.blobPath(digest))).isFile();
     } catch {
       return false;
     }
   }
 
-  async pushBlob(blob: { file: string } | { bytes: Buffer }, digest: string, size: number): Promise<void> {
-    if (await this.hasBlob(digest)) return;
-    await this.ensureLayout();
+  /** Stores a blob, verified on the way in: a layout holds only what its names say. */
+  async pushBlob(blob: BlobSource, digest: string, size: number): Promise<void> {
     const path = this.blobPath(digest);
+    const present = await stat(path).catch(() => undefined);
+    if (present?.isFile() && present.size === size) return;
+    await this.ensureLayout();
     if ('bytes' in blob) {
-      if (`sha256:${createHash('sha256').update(blob.bytes).digest('hex')}` !== digest) throw new Error(`internal: blob bytes do not match ${digest}`);
+      if (sha256Digest(blob.bytes) !== digest || blob.bytes.length !== size) throw new Error(`internal: blob bytes do not match ${digest} (${size} bytes)`);
       await writeFileAtomic(path, blob.bytes);
-    } else {
-      // Verified on the way in, like a download: the layout holds only what its names say.
+      return;
+    }
+    try {
       await downloadVerified(createReadStream(blob.file), { digest, size }, path, 60_000, blob.file);
+    } catch (error) {
+      if (error instanceof RetryableError) throw new NbprError(`${blob.file} does not match ${digest}: ${error.message}`, { where: blob.file, hint: 'The file changed after it was packed; pack it again.' });
+      throw error;
     }
   }
 
+  /** Stores the manifest as a blob, then points the tag at it in index.json (replacing any earlier one). */
   async pushManifest(tag: string, bytes: Buffer, mediaType: string): Promise<string> {
-    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    checkTag(tag, `${this.dir}:${tag}`);
+    const digest = sha256Digest(bytes);
     await this.pushBlob({ bytes }, digest, bytes.length);
-    const index = await this.readIndex();
-    const kept = index.manifests.filter((m) => m.annotations?.[REF_NAME] !== tag);
-    const descriptor: Descriptor = { mediaType, digest, size: bytes.length, annotations: { [REF_NAME]: tag } };
-    const manifests = [...kept, descriptor].sort((a, b) => (a.annotations?.[REF_NAME] ?? '').localeCompare(b.annotations?.[REF_NAME] ?? ''));
-    await writeJsonAtomic(join(this.dir, 'index.json'), { schemaVersion: 2, mediaType: OCI_INDEX, manifests });
+    await withLayoutLock(this.dir, async () => {
+      const index = await this.readIndex();
+      const kept = index.manifests.filter((m) => m.annotations?.[REF_NAME_ANNOTATION] !== tag);
+      const descriptor: Descriptor = { mediaType, digest, size: bytes.length, annotations: { [REF_NAME_ANNOTATION]: tag } };
+      // Sorted by tag, bytewise: the same tags give the same index.json on every machine.
+      const manifests = [...kept, descriptor].sort((a, b) => compare(a.annotations?.[REF_NAME_ANNOTATION] ?? '', b.annotations?.[REF_NAME_ANNOTATION] ?? ''));
+      await writeJsonAtomic(join(this.dir, 'index.json'), { ...index, schemaVersion: 2, mediaType: OCI_INDEX, manifests });
+    });
     return digest;
   }
 
   async listTags(): Promise<string[]> {
-    return (await this.readIndex()).manifests.map((m) => m.annotations?.[REF_NAME]).filter((t): t is string => Boolean(t));
+    return (await this.readIndex()).manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION]).filter((t): t is string => Boolean(t));
   }
 
-  private blobPath(digest: string): string {
-    const [algorithm, hex] = digest.split(':');
-    if (algorithm !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? '')) throw new NbprError(`not a sha256 digest: ${digest}`, { where: this.dir });
-    return join(this.dir, 'blobs', algorithm, hex);
+  blobPath(digest: string): string {
+    if (!isSha256Digest(digest)) throw new NbprError(`"${digest}" is not a sha256 digest`, { where: this.dir });
+    return join(this.dir, 'blobs', 'sha256', digest.slice('sha256:'.length));
   }
 
   private async readIndex(): Promise<Index> {
+    let text: string;
     try {
-      return JSON.parse(await readFile(join(this.dir, 'index.json'), 'utf8')) as Index;
+      text = await readFile(join(this.dir, 'index.json'), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { schemaVersion: 2, manifests: [] };
-      throw new NbprError(`unreadable index.json: ${(error as Error).message}`, { where: this.dir });
+      throw new NbprError(`cannot read index.json: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { where: this.dir });
     }
+    await this.checkLayoutVersion();
+    let index: Index;
+    try {
+      index = JSON.parse(text) as Index;
+    } catch (error) {
+      throw new NbprError(`index.json is not JSON: ${(error as Error).message}`, { where: join(this.dir, 'index.json'), hint: 'Regenerate the image layout (or restore it from version control).' });
+    }
+    if (index?.schemaVersion !== 2 || !Array.isArray(index.manifests)) {
+      throw new NbprError('index.json is not an OCI image index (schemaVersion 2 with manifests)', { where: join(this.dir, 'index.json'), hint: 'Regenerate the image layout.' });
+    }
+    return index;
+  }
+
+  private async checkLayoutVersion(): Promise<void> {
+    const file = join(this.dir, 'oci-layout');
+    let version: unknown;
+    try {
+      version = (JSON.parse(await readFile(file, 'utf8')) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+    } catch {
+      throw new NbprError('not an OCI image layout: oci-layout is missing or unreadable', { where: this.dir, hint: 'An image layout holds oci-layout, index.json and blobs/sha256/ (skopeo copy ... oci:DIR:TAG makes one).' });
+    }
+    if (version !== LAYOUT_VERSION) throw new NbprError(`unsupported image layout version ${JSON.stringify(version)}`, { where: file, hint: `NBPR reads image layouts of version ${LAYOUT_VERSION}.` });
   }
 
   private async ensureLayout(): Promise<void> {
     await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
-    try {
-      await stat(join(this.dir, 'oci-layout'));
-    } catch {
-      await writeFileAtomic(join(this.dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    if (!(await stat(join(this.dir, 'oci-layout')).catch(() => undefined))) {
+      await writeFileAtomic(join(this.dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION }));
     }
   }
+
+  private missing(digest: string): NbprError {
+    return new NbprError(`blob ${digest} is missing`, { where: this.dir, hint: 'The image layout is incomplete; regenerate it (or copy it again).' });
+  }
+
+  private corrupt(digest: string, why: string): NbprError {
+    return new NbprError(`blob ${digest} is corrupt: ${why}`, { where: this.blobPath(digest), hint: 'Regenerate the image layout (or copy it again).' });
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

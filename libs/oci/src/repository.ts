@@ -1,3 +1,4 @@
+import type { BlobSource } from './blob-upload';
 import type { Descriptor } from './media-types';
 
 /** A fetched manifest: its exact bytes (digests are over bytes, never over re-serialised JSON). */
@@ -8,20 +9,26 @@ export interface ManifestBytes {
 }
 
 /**
- * One package's repository, wherever it lives: a remote registry or an OCI image-layout
- * directory. The pipeline tries sites in order without caring which kind each is.
+ * One package's repository, wherever it lives: a remote registry (RegistryRepository) or an
+ * OCI image-layout directory (LayoutRepository). Callers try sites in order without caring
+ * which kind each is; every read is verified against its digest, every write lands whole or
+ * not at all.
  */
 export interface ArtefactRepository {
-  /** For messages: a URL without credentials, or a directory. */
+  /** For messages: registry/repository without credentials, or a directory. */
   readonly location: string;
   /** The manifest a tag points to, or null when the tag does not exist. */
   resolveTag(tag: string): Promise<Descriptor | null>;
+  /** A manifest by tag or digest, its bytes hashed and checked. */
   getManifest(reference: string): Promise<ManifestBytes>;
-  /** Downloads a blob to `file` (temp sibling, verified digest and size, then rename). */
+  /** Downloads a blob to `file`: temporary sibling, digest and size verified while streaming, then rename. */
   fetchBlob(descriptor: Pick<Descriptor, 'digest' | 'size'>, file: string): Promise<void>;
+  /** A small blob (a config) in memory, verified. */
   getBlobBytes(descriptor: Pick<Descriptor, 'digest' | 'size'>): Promise<Buffer>;
   hasBlob(digest: string): Promise<boolean>;
-  pushBlob(blob: { file: string } | { bytes: Buffer }, digest: string, size: number): Promise<void>;
+  /** Stores a blob unless it is there already. */
+  pushBlob(blob: BlobSource, digest: string, size: number): Promise<void>;
+  /** Stores a manifest under a tag (replacing the tag); resolves to its digest. */
   pushManifest(tag: string, bytes: Buffer, mediaType: string): Promise<string>;
   listTags(): Promise<string[]>;
 }

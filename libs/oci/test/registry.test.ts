@@ -1,121 +1,127 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LayoutRepository, OCI_EMPTY_JSON, OCI_LAYER_GZIP, OCI_MANIFEST, RegistryRepository } from '../src';
+import { credentialsFor, OCI_MANIFEST, RegistryRepository } from '../src';
 import { startRegistry } from '../../../test/support/registry';
+import { startFaultProxy } from '../../../test/support/fault-proxy';
 import { tempDir } from '../../../test/support/temp';
+import { artefact, everythingShown, fast, pushArtefact, secretForms, sha } from './helpers';
 
+const registry = startRegistry();
 const dir = tempDir();
-const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const fast = { http: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 } } };
 
-function artefact(content: Buffer) {
-  const config = Buffer.from('{}');
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      artifactType: 'application/vnd.nbpr.artefact.v1',
-      config: { mediaType: OCI_EMPTY_JSON, digest: sha(config), size: config.length },
-      layers: [{ mediaType: OCI_LAYER_GZIP, digest: sha(content), size: content.length }],
-    }),
-  );
-  return { config, manifest };
-}
+test('pushes and pulls an artefact against a real registry: manifest bytes kept exactly, HEAD hit and miss', async () => {
+  const { host } = await registry;
+  const repo = new RegistryRepository(host, 'nbpr/nbpr-hello', fast);
+  assert.equal(await repo.resolveTag('0.1.0-x'), null, 'HEAD miss on a tag');
+  const a = artefact(randomBytes(100_000));
+  assert.equal(await repo.hasBlob(sha(a.layer)), false, 'HEAD miss on a blob');
+  const pushed = await pushArtefact(repo, '0.1.0-x', a.layer);
+  assert.equal(pushed.digest, sha(a.manifest));
+  assert.equal(await repo.hasBlob(sha(a.layer)), true, 'HEAD hit on a blob');
+  assert.deepEqual(await repo.resolveTag('0.1.0-x'), { mediaType: OCI_MANIFEST, digest: pushed.digest, size: a.manifest.length }, 'HEAD hit on a tag');
+  assert.deepEqual(await repo.getManifest('0.1.0-x'), { bytes: a.manifest, digest: pushed.digest, mediaType: OCI_MANIFEST });
+  assert.deepEqual((await repo.getManifest(pushed.digest)).bytes, a.manifest, 'by digest too');
+  assert.deepEqual(await repo.getBlobBytes({ digest: sha(a.config), size: a.config.length }), a.config);
+  const file = join(dir, 'layer');
+  await repo.fetchBlob({ digest: sha(a.layer), size: a.layer.length }, file);
+  assert.deepEqual(readFileSync(file), a.layer);
+  assert.deepEqual(readdirSync(dir), ['layer'], 'no temporary file is left beside it');
+});
 
-async function push(repo: RegistryRepository | LayoutRepository, tag: string, content: Buffer) {
-  const { config, manifest } = artefact(content);
-  await repo.pushBlob({ bytes: config }, sha(config), config.length);
-  await repo.pushBlob({ bytes: content }, sha(content), content.length);
-  return { digest: await repo.pushManifest(tag, manifest, OCI_MANIFEST), manifest };
-}
-
-test('push, HEAD, pull and list tags against a real registry', async () => {
-  const registry = await startRegistry();
-  const repo = new RegistryRepository(registry.host, 'nbpr/nbpr-hello', fast);
-  assert.equal(await repo.resolveTag('0.1.0-x'), null, 'HEAD miss');
+test('tags of several artefacts are listed; a repository not there has none', async () => {
+  const { host } = await registry;
+  const repo = new RegistryRepository(host, 'nbpr/tags', fast);
   assert.deepEqual(await repo.listTags(), []);
-  const content = randomBytes(100_000);
-  const { digest, manifest } = await push(repo, '0.1.0-x', content);
-  assert.equal(digest, sha(manifest));
-  const descriptor = await repo.resolveTag('0.1.0-x');
-  assert.equal(descriptor?.digest, digest, 'HEAD hit');
-  const fetched = await repo.getManifest('0.1.0-x');
-  assert.deepEqual(fetched.bytes, manifest, 'manifest bytes are kept exactly');
-  const file = join(dir, 'blob');
-  await repo.fetchBlob({ digest: sha(content), size: content.length }, file);
-  assert.deepEqual(readFileSync(file), content);
-  await push(repo, '0.1.0-y', content);
-  assert.deepEqual((await repo.listTags()).sort(), ['0.1.0-x', '0.1.0-y']);
+  const layer = randomBytes(100);
+  for (const tag of ['v1', 'v2', 'v3']) await pushArtefact(repo, tag, layer);
+  assert.deepEqual((await repo.listTags()).sort(), ['v1', 'v2', 'v3']);
 });
 
-test('a large blob is uploaded in chunks', async () => {
-  const registry = await startRegistry();
-  const repo = new RegistryRepository(registry.host, 'nbpr/big', { ...fast, chunkThreshold: 1 << 20, chunkSize: 256 << 10 });
-  const content = randomBytes((1 << 20) + 12345);
-  const file = join(dir, 'big-src');
-  writeFileSync(file, content);
-  await repo.pushBlob({ file }, sha(content), content.length);
-  assert.ok(await repo.hasBlob(sha(content)));
-  const out = join(dir, 'big-out');
-  await repo.fetchBlob({ digest: sha(content), size: content.length }, out);
-  assert.deepEqual(readFileSync(out), content);
+test('a large blob goes up in PATCHed chunks, a small one in a single PUT, and one already there not at all', async () => {
+  const { url } = await registry;
+  const proxy = await startFaultProxy(url);
+  const repo = new RegistryRepository(proxy.host, 'nbpr/big', { ...fast, chunkThreshold: 1 << 20, chunkSize: 256 << 10 });
+  const big = randomBytes((1 << 20) + 12345);
+  const file = join(tempDir(), 'big');
+  writeFileSync(file, big);
+  await repo.pushBlob({ file }, sha(big), big.length);
+  assert.equal(proxy.seen.filter((s) => s.method === 'PATCH').length, 5, '1 MiB + 12345 bytes in 256 KiB chunks');
+  const out = join(tempDir(), 'big-out');
+  await repo.fetchBlob({ digest: sha(big), size: big.length }, out);
+  assert.deepEqual(readFileSync(out), big);
+
+  proxy.seen.length = 0;
+  const small = randomBytes(1000);
+  await repo.pushBlob({ bytes: small }, sha(small), small.length);
+  assert.deepEqual(proxy.seen.map((s) => s.method), ['HEAD', 'POST', 'PUT'], 'monolithic: POST then PUT ?digest=');
+
+  proxy.seen.length = 0;
+  await repo.pushBlob({ bytes: small }, sha(small), small.length);
+  await repo.pushBlob({ file }, sha(big), big.length);
+  assert.deepEqual(proxy.seen.map((s) => s.method), ['HEAD', 'HEAD'], 'blobs the registry has are not uploaded again');
 });
 
-test('a blob whose content does not match its digest is never left on disk', async () => {
-  const registry = await startRegistry();
-  const repo = new RegistryRepository(registry.host, 'nbpr/wrong', fast);
+test('a blob that does not match its descriptor is never left on disk', async () => {
+  const { host } = await registry;
+  const repo = new RegistryRepository(host, 'nbpr/wrong', fast);
   const content = randomBytes(1000);
   await repo.pushBlob({ bytes: content }, sha(content), content.length);
   const target = tempDir();
   await assert.rejects(repo.fetchBlob({ digest: sha(content), size: content.length + 1 }, join(target, 'blob')), /expected 1001/);
+  await assert.rejects(repo.getBlobBytes({ digest: sha(content), size: content.length - 1 }), /failed after 2 attempts/);
   assert.deepEqual(readdirSync(target), []);
 });
 
-test('with htpasswd Basic auth: anonymous access is refused clearly, credentials work and never show', async () => {
-  const registry = await startRegistry({ htpasswd: { username: 'ci', password: 's3cret-pass' } });
-  const anonymous = new RegistryRepository(registry.host, 'nbpr/private', fast);
-  await assert.rejects(anonymous.listTags(), (e: Error & { format?: () => string }) => {
-    assert.match(e.format!(), /refused access \(HTTP 401\)/);
-    assert.match(e.format!(), /NBPR_REGISTRY_TOKEN/);
+test("the registry's own error code is shown when it refuses a manifest, and a changed file is refused before upload", async () => {
+  const { host } = await registry;
+  const repo = new RegistryRepository(host, 'nbpr/refused', fast);
+  const a = artefact();
+  await assert.rejects(repo.pushManifest('v1', a.manifest, OCI_MANIFEST), (e: Error & { format(): string }) => {
+    assert.match(e.format(), /PUT 127\.0\.0\.1:\d+\/nbpr\/refused:v1: the registry answered HTTP 400/);
+    assert.match(e.format(), /MANIFEST_BLOB_UNKNOWN/);
+    assert.match(e.format(), /are all the blobs it names pushed/);
     return true;
   });
-  const repo = new RegistryRepository(registry.host, 'nbpr/private', { ...fast, credentials: { username: 'ci', password: 's3cret-pass' } });
-  await push(repo, 'v1', randomBytes(2000));
-  assert.deepEqual(await repo.listTags(), ['v1']);
-  const wrong = new RegistryRepository(registry.host, 'nbpr/private', { ...fast, credentials: { username: 'ci', password: 'wrong-pass' } });
-  await assert.rejects(wrong.listTags(), (e: Error & { format?: () => string }) => {
-    assert.doesNotMatch(e.format!() + e.message + String(e.stack), /wrong-pass|s3cret/);
-    return true;
-  });
-});
-
-test('skopeo reads what NBPR pushed, byte for byte', async () => {
-  const registry = await startRegistry();
-  const repo = new RegistryRepository(registry.host, 'nbpr/interop', fast);
-  const { manifest } = await push(repo, 'v1', randomBytes(5000));
-  const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/nbpr/interop:v1`]);
-  assert.deepEqual(raw, manifest);
-  const out = join(tempDir(), 'layout');
-  execFileSync('skopeo', ['copy', '--src-tls-verify=false', `docker://${registry.host}/nbpr/interop:v1`, `oci:${out}:v1`], { stdio: 'pipe' });
-  const layout = new LayoutRepository(out);
-  assert.equal((await layout.getManifest('v1')).digest, sha(manifest), 'skopeo copy keeps the manifest digest');
-});
-
-test('NBPR pulls what skopeo pushed from an oci: layout', async () => {
-  const registry = await startRegistry();
-  const layoutDir = join(tempDir(), 'layout');
-  const layout = new LayoutRepository(layoutDir);
-  const content = randomBytes(3000);
-  const { manifest } = await push(layout, 'v2', content);
-  execFileSync('skopeo', ['copy', '--dest-tls-verify=false', `oci:${layoutDir}:v2`, `docker://${registry.host}/nbpr/from-skopeo:v2`], { stdio: 'pipe' });
-  const repo = new RegistryRepository(registry.host, 'nbpr/from-skopeo', fast);
-  const fetched = await repo.getManifest('v2');
-  assert.deepEqual(fetched.bytes, manifest);
   const file = join(tempDir(), 'layer');
-  await repo.fetchBlob({ digest: sha(content), size: content.length }, file);
-  assert.deepEqual(readFileSync(file), content);
+  writeFileSync(file, a.layer);
+  await assert.rejects(repo.pushBlob({ file }, sha(a.layer), a.layer.length + 1), /is 5000 bytes, not the 5001/);
+  await assert.rejects(repo.getManifest('v1'), /no manifest v1 in/);
+});
+
+test('with htpasswd Basic auth: anonymous access is refused clearly, credentials work and never show', async () => {
+  const credentials = { username: 'ci', password: 's3cret-pass' };
+  const basic = await startRegistry({ htpasswd: credentials });
+  const anonymous = new RegistryRepository(basic.host, 'nbpr/private', fast);
+  await assert.rejects(anonymous.listTags(), (e: Error & { format(): string }) => {
+    assert.match(e.format(), /refused anonymous access \(HTTP 401\)/);
+    assert.match(e.format(), /NBPR_REGISTRY_USERNAME and NBPR_REGISTRY_TOKEN/);
+    return true;
+  });
+  const repo = new RegistryRepository(basic.host, 'nbpr/private', { ...fast, credentials });
+  const pushed = await pushArtefact(repo, 'v1');
+  assert.deepEqual(await repo.listTags(), ['v1']);
+  assert.equal((await repo.resolveTag('v1'))?.digest, pushed.digest);
+  assert.deepEqual((await repo.getManifest('v1')).bytes, pushed.manifest);
+  const file = join(tempDir(), 'layer');
+  await repo.fetchBlob({ digest: sha(pushed.layer), size: pushed.layer.length }, file);
+  assert.deepEqual(readFileSync(file), pushed.layer);
+
+  const wrong = { username: 'ci', password: 'wrong-pass-123' };
+  await assert.rejects(new RegistryRepository(basic.host, 'nbpr/private', { ...fast, credentials: wrong }).listTags(), (e: unknown) => {
+    const shown = everythingShown(e);
+    assert.match(shown, /refused the credentials \(HTTP 401\)/);
+    assert.doesNotMatch(shown, secretForms(wrong.username, wrong.password));
+    assert.doesNotMatch(shown, secretForms(credentials.username, credentials.password));
+    return true;
+  });
+});
+
+test('credentials come from the environment: NBPR_REGISTRY_USERNAME/NBPR_REGISTRY_TOKEN, GITHUB_TOKEN for ghcr.io only', () => {
+  assert.deepEqual(credentialsFor('registry.lan', { NBPR_REGISTRY_USERNAME: 'u', NBPR_REGISTRY_TOKEN: 't' }), { username: 'u', password: 't' });
+  assert.deepEqual(credentialsFor('ghcr.io', { GITHUB_TOKEN: 'g', GITHUB_ACTOR: 'octo' }), { username: 'octo', password: 'g' });
+  assert.equal(credentialsFor('registry.lan', { GITHUB_TOKEN: 'g' }), undefined, 'a GitHub token is not sent to other registries');
+  assert.equal(credentialsFor('registry.lan', {}), undefined);
 });

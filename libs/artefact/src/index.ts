@@ -10,6 +10,5 @@ export * from './tar-reader';
 export * from './extract';
 export * from './oci-artefact';
 export * from './blob-insert';
-export * from './lock';
 export * from './store-location';
 export * from './store';

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { NbprError, writeJsonAtomic } from '@nbpr/model';
 import { hex, insertBlob, type InsertedBlob } from './blob-insert';
 import { extractArtefact } from './extract';
 import { ARTEFACT_FILE } from './format';
-import { tryLock, withLockFile, type LockOptions } from './lock';
+import { NbprError, tryLock, withLockFile, writeJsonAtomic, type LockOptions } from '@nbpr/model';
 import { storeRoot } from './store-location';
 
 /**

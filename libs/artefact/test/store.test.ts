@@ -4,7 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { acquireLock, openStore, packArtefact, storeRoot, tryLock, type PackResult } from '../src';
+import { acquireLock, tryLock } from '@nbpr/model';
+import { openStore, packArtefact, storeRoot, type PackResult } from '../src';
 import { tempDir } from '../../../test/support/temp';
 import { helloTree, key, keyDocument } from './support';
 

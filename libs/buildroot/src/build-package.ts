@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { packArtefact, withLockFile, type PackResult } from '@nbpr/artefact';
+import { packArtefact, type PackResult } from '@nbpr/artefact';
 import type { KeyDocument } from '@nbpr/key';
-import { parseDotConfig, renderDotConfigFragment, type NervesSystem, type PackageManifest } from '@nbpr/model';
+import { parseDotConfig, renderDotConfigFragment, withLockFile, type NervesSystem, type PackageManifest } from '@nbpr/model';
 import { readFileSync } from 'node:fs';
 import type { Backend } from './backend';
 import { buildFacts } from './build-facts';

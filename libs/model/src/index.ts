@@ -11,3 +11,4 @@ export * from './system';
 export * from './active-system';
 export * from './atomic-write';
 export * from './project-registry';
+export * from './lock-file';

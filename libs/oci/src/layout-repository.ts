@@ -1,11 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NbprError, writeFileAtomic, writeJsonAtomic } from '@nbpr/model';
+import { NbprError, withLockFile, writeFileAtomic, writeJsonAtomic } from '@nbpr/model';
 import { downloadVerified } from './blob-download';
 import type { BlobSource } from './blob-upload';
 import { sha256Digest } from './digest';
-import { withLayoutLock } from './layout-lock';
 import { MANIFEST_LIMIT, OCI_INDEX, type Descriptor } from './media-types';
 import { checkTag, isSha256Digest } from './reference';
 import type { ArtefactRepository, ManifestBytes } from './repository';
@@ -115,7 +114,8 @@ export class LayoutRepository implements ArtefactRepository {
     checkTag(tag, `${this.dir}:${tag}`);
     const digest = sha256Digest(bytes);
     await this.pushBlob({ bytes }, digest, bytes.length);
-    await withLayoutLock(this.dir, async () => {
+    // Parallel publishes add tags to one index.json: its read-modify-write needs exclusion.
+    await withLockFile(join(this.dir, 'index.json.lock'), async () => {
       const index = await this.readIndex();
       const kept = index.manifests.filter((m) => m.annotations?.[REF_NAME_ANNOTATION] !== tag);
       const descriptor: Descriptor = { mediaType, digest, size: bytes.length, annotations: { [REF_NAME_ANNOTATION]: tag } };

@@ -50,7 +50,7 @@ test('a lock left by a writer that died is taken over', async () => {
   const layout = new LayoutRepository(dir);
   await pushArtefact(layout, 'v1');
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-  writeFileSync(join(dir, 'index.json.lock'), `${dead} ${hostname()}`);
+  writeFileSync(join(dir, 'index.json.lock'), JSON.stringify({ pid: Number(dead), host: hostname(), token: 'dead' }));
   await pushArtefact(layout, 'v2');
   assert.deepEqual(await layout.listTags(), ['v1', 'v2']);
 });

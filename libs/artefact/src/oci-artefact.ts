@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import { cacheKey, canonicalJson, validateKeyDocument, type KeyDocument } from '@nbpr/key';
 import { NbprError } from '@nbpr/model';
+import { encodeImageManifest, OCI_LAYER_GZIP, sha256Digest } from '@nbpr/oci';
 import type { ArtefactMetadata } from './format';
 
 export const ARTEFACT_TYPE = 'application/vnd.nbpr.artefact.v1';
 export const ARTEFACT_CONFIG_TYPE = 'application/vnd.nbpr.artefact.config.v1+json';
-export const OCI_MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';
-export const LAYER_TYPE = 'application/vnd.oci.image.layer.v1.tar+gzip';
 export const KEY_ANNOTATION = 'dev.nbpr.artefact.key';
 export const DIFF_ID_ANNOTATION = 'dev.nbpr.artefact.diff-id';
 
@@ -33,19 +31,15 @@ export interface ArtefactManifest {
 export function artefactManifest(p: { metadata: ArtefactMetadata; diffId: string; digest: string; size: number }): ArtefactManifest {
   const configValue: ArtefactConfig = { key: p.metadata.key, keyDocument: p.metadata.keyDocument, diffId: p.diffId, build: p.metadata.build, sonames: p.metadata.sonames };
   const config = Buffer.from(canonicalJson(configValue));
-  const configDigest = sha256(config);
+  const configDigest = sha256Digest(config);
   const { name, version } = p.metadata.keyDocument.package;
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST_TYPE,
-      artifactType: ARTEFACT_TYPE,
-      config: { mediaType: ARTEFACT_CONFIG_TYPE, digest: configDigest, size: config.length },
-      layers: [{ mediaType: LAYER_TYPE, digest: p.digest, size: p.size, annotations: { 'org.opencontainers.image.title': `${name}-${version}.tar.gz` } }],
-      annotations: { [KEY_ANNOTATION]: p.metadata.key, [DIFF_ID_ANNOTATION]: p.diffId },
-    }),
-  );
-  return { manifest, manifestDigest: sha256(manifest), config, configDigest };
+  const manifest = encodeImageManifest({
+    artifactType: ARTEFACT_TYPE,
+    config: { mediaType: ARTEFACT_CONFIG_TYPE, digest: configDigest, size: config.length },
+    layers: [{ mediaType: OCI_LAYER_GZIP, digest: p.digest, size: p.size, annotations: { 'org.opencontainers.image.title': `${name}-${version}.tar.gz` } }],
+    annotations: { [KEY_ANNOTATION]: p.metadata.key, [DIFF_ID_ANNOTATION]: p.diffId },
+  });
+  return { manifest: manifest.bytes, manifestDigest: manifest.digest, config, configDigest };
 }
 
 export interface ParsedArtefactManifest {
@@ -82,8 +76,4 @@ export function parseArtefactConfig(bytes: Buffer, expectedKey: string, where: s
     throw new NbprError(`artefact is for key ${actual}, expected ${expectedKey}`, { where, hint: 'The tag points at an artefact built from other inputs; it is not used.' });
   }
   return config;
-}
-
-function sha256(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }

@@ -7,13 +7,11 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { NbprError } from '@nbpr/model';
-import type { ArtefactRepository } from '@nbpr/oci';
+import { encodeImageManifest, OCI_EMPTY_JSON, OCI_MANIFEST, sha256Digest, type ArtefactRepository, type ImageManifest } from '@nbpr/oci';
 
 export const NX_CACHE_ARTIFACT_TYPE = 'application/vnd.nbpr.nx-cache.v1';
 const EMPTY_CONFIG = Buffer.from('{}');
-const EMPTY_CONFIG_TYPE = 'application/vnd.oci.empty.v1+json';
 const OUTPUT_TYPE = 'application/vnd.nbpr.nx-cache.output.v1.tar';
-const MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 const HASH = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 export interface CacheServerOptions {
@@ -63,7 +61,7 @@ export function createCacheServer(options: CacheServerOptions): Server {
   async function get(hash: string, res: ServerResponse): Promise<void> {
     const descriptor = await options.repository.resolveTag(hash);
     if (!descriptor) return void res.writeHead(404).end();
-    const manifest = JSON.parse((await options.repository.getManifest(descriptor.digest)).bytes.toString('utf8')) as { artifactType?: string; layers: Array<{ digest: string; size: number }> };
+    const manifest = JSON.parse((await options.repository.getManifest(descriptor.digest)).bytes.toString('utf8')) as ImageManifest;
     if (manifest.artifactType !== NX_CACHE_ARTIFACT_TYPE || manifest.layers.length !== 1) return void res.writeHead(404).end();
     const dir = await mkdtemp(join(tmpdir(), 'nbpr-cache-get-'));
     try {
@@ -99,20 +97,16 @@ export function createCacheServer(options: CacheServerOptions): Server {
         createWriteStream(file),
       );
       const layer = `sha256:${digest.digest('hex')}`;
-      const configDigest = `sha256:${createHash('sha256').update(EMPTY_CONFIG).digest('hex')}`;
+      const configDigest = sha256Digest(EMPTY_CONFIG);
       await options.repository.pushBlob({ bytes: EMPTY_CONFIG }, configDigest, EMPTY_CONFIG.length);
       await options.repository.pushBlob({ file }, layer, size);
-      const manifest = Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: MANIFEST_TYPE,
-          artifactType: NX_CACHE_ARTIFACT_TYPE,
-          config: { mediaType: EMPTY_CONFIG_TYPE, digest: configDigest, size: EMPTY_CONFIG.length },
-          layers: [{ mediaType: OUTPUT_TYPE, digest: layer, size }],
-          annotations: { 'dev.nbpr.nx-cache.hash': hash },
-        }),
-      );
-      await options.repository.pushManifest(hash, manifest, MANIFEST_TYPE);
+      const manifest = encodeImageManifest({
+        artifactType: NX_CACHE_ARTIFACT_TYPE,
+        config: { mediaType: OCI_EMPTY_JSON, digest: configDigest, size: EMPTY_CONFIG.length },
+        layers: [{ mediaType: OUTPUT_TYPE, digest: layer, size }],
+        annotations: { 'dev.nbpr.nx-cache.hash': hash },
+      });
+      await options.repository.pushManifest(hash, manifest.bytes, OCI_MANIFEST);
       res.writeHead(200).end();
       log(`cache-server: stored ${hash} (${size} bytes)`);
     } finally {

@@ -10,6 +10,7 @@ export * from './challenge';
 export * from './credentials';
 export * from './authenticator';
 export * from './media-types';
+export * from './image-manifest';
 export * from './blob-download';
 export * from './blob-upload';
 export * from './repository';

@@ -1,6 +1,6 @@
-import { artefactManifest, OCI_MANIFEST_TYPE, type PackResult } from '@nbpr/artefact';
+import { artefactManifest, type PackResult } from '@nbpr/artefact';
 import { NbprError } from '@nbpr/model';
-import type { ArtefactRepository } from '@nbpr/oci';
+import { OCI_MANIFEST, type ArtefactRepository } from '@nbpr/oci';
 
 export type PublishOutcome = { status: 'published'; manifestDigest: string } | { status: 'unchanged'; manifestDigest: string };
 
@@ -27,6 +27,6 @@ export async function publishArtefact(repository: ArtefactRepository, tag: strin
   await repository.pushBlob({ file: blobFile }, packed.digest, packed.size);
   const raced = await refuseIfDifferent();
   if (raced) return raced;
-  const manifestDigest = await repository.pushManifest(tag, built.manifest, OCI_MANIFEST_TYPE);
+  const manifestDigest = await repository.pushManifest(tag, built.manifest, OCI_MANIFEST);
   return { status: 'published', manifestDigest };
 }

@@ -4,19 +4,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSyn
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { extractArtefact, packArtefact, TarReader, type TarEvent } from '../src';
-import { tempDir } from '../../../test/support/temp';
-import { craftArtefact, END, helloTree, key, keyDocument, listAll, tarBytes, type CraftEntry } from './support';
+import { craftArtefact, END, helloTree, key, keyDocument, listAll, tarBytes, type CraftEntry, scratch } from './support';
 
-const root = tempDir();
-let n = 0;
-const fresh = (name = 'dir') => {
-  const dir = join(root, `${name}-${n++}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-};
+const { root, name, path, dir: fresh } = scratch();
 
 async function packed() {
-  const file = join(root, `hello-${n++}.tar.gz`);
+  const file = path('hello.tar.gz');
   return { file, ...(await packArtefact({ sourceDir: helloTree(fresh('src')), keyDocument, outFile: file })) };
 }
 
@@ -155,7 +148,7 @@ const malicious: Array<[string, CraftEntry[], RegExp, Parameters<typeof craftArt
 
 for (const [what, entries, message, options] of malicious) {
   test(`extraction refuses ${what}, leaving nothing`, async () => {
-    const blob = craftArtefact(root, `mal-${n++}`, entries, options);
+    const blob = craftArtefact(root, name('mal'), entries, options);
     await refused(blob, message);
     for (const escape of ['/tmp/nbpr-escape-abs', join(root, 'nbpr-escape'), join(root, 'nbpr-escape-pax')]) assert.ok(!existsSync(escape), `${escape} was not written`);
   });

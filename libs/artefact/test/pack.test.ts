@@ -7,18 +7,11 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { extractArtefact, packArtefact, type PackResult } from '../src';
-import { tempDir } from '../../../test/support/temp';
-import { HELLO_FILES, helloTree, key, keyDocument, MANIFEST } from './support';
+import { HELLO_FILES, helloTree, key, keyDocument, MANIFEST, scratch } from './support';
 
-const root = tempDir();
-let n = 0;
-const fresh = (name = 'tree') => {
-  const dir = join(root, `${name}-${n++}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-};
+const { root, path, dir: fresh } = scratch();
 async function pack(sourceDir: string, extra: { mtime?: number } = {}): Promise<PackResult & { file: string }> {
-  const file = join(root, `out-${n++}.tar.gz`);
+  const file = path('out.tar.gz');
   return { ...(await packArtefact({ sourceDir, keyDocument, outFile: file, ...extra })), file };
 }
 const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;

@@ -6,16 +6,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, tryLock } from '@nbpr/model';
 import { openStore, packArtefact, storeRoot, type PackResult } from '../src';
-import { tempDir } from '../../../test/support/temp';
-import { helloTree, key, keyDocument } from './support';
+import { helloTree, key, keyDocument, scratch } from './support';
 
-const root = tempDir();
-let n = 0;
-const fresh = (name = 'dir') => {
-  const dir = join(root, `${name}-${n++}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-};
+const { root, path, dir: fresh } = scratch();
 const src = join(__dirname, '..', 'src');
 
 let packedOnce: (PackResult & { file: string }) | undefined;
@@ -25,7 +18,7 @@ async function blob(): Promise<PackResult & { file: string }> {
     const file = join(root, 'hello.tar.gz');
     packedOnce = { file, ...(await packArtefact({ sourceDir: helloTree(fresh('src')), keyDocument, outFile: file })) };
   }
-  const copy = join(root, `copy-${n++}.tar.gz`);
+  const copy = path('copy.tar.gz');
   copyFileSync(packedOnce.file, copy);
   return { ...packedOnce, file: copy };
 }
@@ -94,9 +87,9 @@ test('a tree without its record (a run that died before finishing) is not "here"
 test('two processes obtaining the same key at once produce it once, and no one ever sees a half-extracted tree', async () => {
   const storeDir = fresh('store');
   const b = await blob();
-  const counter = join(root, `counter-${n++}`);
+  const counter = path('counter');
   const barrier = fresh('barrier');
-  const script = join(root, `racer-${n++}.js`);
+  const script = path('racer.js');
   writeFileSync(
     script,
     `const fs = require('fs');
@@ -200,7 +193,7 @@ test('ls lists what the store holds; clean removes trees, their blobs and what d
   const b = await blob();
   await store.put(key, b.file, { tag: 'hello-tag', source: 'test' });
   const other = { ...keyDocument, options: { variant: 'two' } };
-  const otherFile = join(root, `other-${n++}.tar.gz`);
+  const otherFile = path('other.tar.gz');
   const otherPacked = await packArtefact({ sourceDir: helloTree(fresh('src')), keyDocument: other, outFile: otherFile });
   await store.put(otherPacked.metadata.key, otherFile, { source: 'test' });
   const listed = await store.ls();

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
 import { cacheKey, type KeyDocument } from '@nbpr/key';
 import type { ArtefactFile, ArtefactMetadata } from '../src';
+import { tempDir } from '../../../test/support/temp';
 
 export const keyDocument: KeyDocument = {
   nbpr: 1,
@@ -102,4 +103,18 @@ export function metadataFor(entries: CraftEntry[]): ArtefactMetadata {
 /** Every path under `dir`, relative, sorted: to prove that a failure left nothing behind. */
 export function listAll(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).sort();
+}
+
+/** Unique names and paths under one temporary directory of the test file (removed after its tests). */
+export function scratch() {
+  const root = tempDir();
+  let n = 0;
+  const name = (base: string) => `${n++}-${base}`;
+  const path = (base: string) => join(root, name(base));
+  const dir = (base = 'dir') => {
+    const made = path(base);
+    mkdirSync(made, { recursive: true });
+    return made;
+  };
+  return { root, name, path, dir };
 }

@@ -1,5 +1,5 @@
 import { mapBuildrootLicense } from '@nbpr/legal';
-import { NbprError } from '@nbpr/model';
+import { NbprError, suggestion } from '@nbpr/model';
 import type { BuildrootFacts } from './buildroot-facts';
 
 export type FileMap = Record<string, { content: string; mode?: number }>;
@@ -10,6 +10,13 @@ const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 export function checkNewName(name: string, existing: string[], what = 'package'): void {
   if (!NAME.test(name)) throw new NbprError(`'${name}' is not a valid ${what} name`, { hint: 'Use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit (at most 63 characters).' });
   if (existing.includes(name)) throw new NbprError(`a ${what} named '${name}' already exists`, { hint: 'Choose another name, or edit the existing one.' });
+}
+
+/** Every package a new firmware names must be in the catalogue. */
+export function checkKnownPackages(packages: string[], catalogue: string[]): void {
+  for (const pkg of packages) {
+    if (!catalogue.includes(pkg)) throw new NbprError(`no NBPR package named '${pkg}'${suggestion(pkg, catalogue)}`, { hint: 'List packages of this workspace (nx show projects).' });
+  }
 }
 
 const optionName = (symbol: string, main: string) => symbol.slice(main.length + 1).toLowerCase().replace(/^(\d)/, 'o$1');

@@ -1,7 +1,7 @@
 import { ArtefactStore } from '@nbpr/artefact';
-import { activeSystemId, Catalogue, loadSystem, NbprError, requireProjectRegistry, systemIdentity } from '@nbpr/model';
+import { activeSystemId, Catalogue, loadSystem, NbprError, requireProjectRegistry, systemIdentity, type PluginOptions } from '@nbpr/model';
 import { fetchOrBuild } from '@nbpr/pipeline';
-import { resolvePackage, resolveProject, type ResolvedPackage } from '@nbpr/resolve';
+import { resolvePackage, resolveProject } from '@nbpr/resolve';
 import { publishStored, siteFor, workspaceSites } from '@nbpr/sites';
 import { join } from 'node:path';
 import { projectFile, projectFiles } from './project-files';
@@ -20,15 +20,20 @@ function positional(args: string[], what: string): string {
   return value;
 }
 
+/** A package of the workspace resolved for the active system (NBPR_SYSTEM, else defaultSystem). */
+async function resolveForActiveSystem(root: string, options: PluginOptions, name: string) {
+  const catalogue = Catalogue.load(projectFiles(root).packages, root);
+  const system = await loadSystem(activeSystemId(options), options, root);
+  return { catalogue, system, resolved: await resolvePackage({ catalogue, system: systemIdentity(system) }, name) };
+}
+
 export const key: Command = {
   usage: 'nbpr key <package> [--json]',
   help: 'Resolves a package for the active system (NBPR_SYSTEM, else defaultSystem) and prints its cache key and tag; --json prints the key document too.',
   async run(args) {
     const { root, options } = findWorkspace();
     const name = positional(args, 'package name');
-    const catalogue = Catalogue.load(projectFiles(root).packages, root);
-    const system = await loadSystem(activeSystemId(options), options, root);
-    const resolved = await resolvePackage({ catalogue, system: systemIdentity(system) }, name);
+    const { resolved } = await resolveForActiveSystem(root, options, name);
     if (resolved.status === 'skipped') {
       console.log(`skipped ${name}: ${resolved.reason}`);
       return 0;
@@ -69,10 +74,8 @@ export const whyMissCommand: Command = {
   async run(args) {
     const { root, options } = findWorkspace();
     const name = positional(args, 'package name');
-    const catalogue = Catalogue.load(projectFiles(root).packages, root);
-    const system = await loadSystem(activeSystemId(options), options, root);
-    const resolved = (await resolvePackage({ catalogue, system: systemIdentity(system) }, name)) as ResolvedPackage;
-    if (resolved.status !== 'resolved') throw new NbprError(`${name} is skipped for ${system.id}`);
+    const { catalogue, system, resolved } = await resolveForActiveSystem(root, options, name);
+    if (resolved.status !== 'resolved') throw new NbprError(`${name} is skipped for ${system.id}: ${resolved.reason}`);
     for (const line of await whyMiss(resolved, workspaceSites(options, root, {}, catalogue.get(name).metadata.sites))) console.log(line);
     return 0;
   },

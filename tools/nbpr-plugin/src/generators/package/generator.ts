@@ -1,6 +1,6 @@
 import type { Tree } from '@nx/devkit';
 import { checkNewName, mainlinePackageFiles, readBuildrootFacts, skeletonPackageFiles, vendoredPackageFiles } from '@nbpr/scaffold';
-import { isNbprError } from '@nbpr/model';
+import { withNbprErrors } from '../generator-errors';
 import { packageNames, writeFiles } from '../tree-files';
 
 export interface PackageGeneratorOptions {
@@ -11,7 +11,7 @@ export interface PackageGeneratorOptions {
 }
 
 export default async function packageGenerator(tree: Tree, options: PackageGeneratorOptions): Promise<void> {
-  try {
+  await withNbprErrors(() => {
     const existing = packageNames(tree);
     checkNewName(options.name, existing);
     const targets = options.targets ?? ['nerves_system_rpi4'];
@@ -22,13 +22,5 @@ export default async function packageGenerator(tree: Tree, options: PackageGener
         ? mainlinePackageFiles(options.name, readBuildrootFacts(buildroot, options.name), existing, targets)
         : skeletonPackageFiles(options.name, targets);
     writeFiles(tree, files);
-  } catch (error) {
-    // Nx prints a generator's thrown message: make it NBPR's, without a stack.
-    if (isNbprError(error)) {
-      const plain = new Error(error.format());
-      plain.stack = plain.message;
-      throw plain;
-    }
-    throw error;
-  }
+  });
 }

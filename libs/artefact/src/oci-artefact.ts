@@ -63,8 +63,8 @@ export function parseArtefactManifest(bytes: Buffer, where: string): ParsedArtef
   return { config: m.config, layer: m.layers[0], key: m.annotations?.[KEY_ANNOTATION], diffId: m.annotations?.[DIFF_ID_ANNOTATION] };
 }
 
-/** The config blob, checked to be for `expectedKey`: its key document must hash to it. */
-export function parseArtefactConfig(bytes: Buffer, expectedKey: string, where: string): ArtefactConfig {
+/** The config blob, its key document checked to hash to the key it states. */
+export function readArtefactConfig(bytes: Buffer, where: string): ArtefactConfig {
   const config = JSON.parse(bytes.toString('utf8')) as ArtefactConfig;
   try {
     validateKeyDocument(config.keyDocument);
@@ -72,8 +72,15 @@ export function parseArtefactConfig(bytes: Buffer, expectedKey: string, where: s
     throw new NbprError(`artefact config: ${(error as Error).message}`, { where });
   }
   const actual = cacheKey(config.keyDocument);
-  if (actual !== expectedKey || config.key !== expectedKey) {
-    throw new NbprError(`artefact is for key ${actual}, expected ${expectedKey}`, { where, hint: 'The tag points at an artefact built from other inputs; it is not used.' });
+  if (actual !== config.key) throw new NbprError(`artefact config states key ${config.key}, but its key document hashes to ${actual}`, { where, hint: 'The artefact was altered after publishing; it is not used.' });
+  return config;
+}
+
+/** The config blob, checked to be for `expectedKey`: its key document must hash to it. */
+export function parseArtefactConfig(bytes: Buffer, expectedKey: string, where: string): ArtefactConfig {
+  const config = readArtefactConfig(bytes, where);
+  if (config.key !== expectedKey) {
+    throw new NbprError(`artefact is for key ${config.key}, expected ${expectedKey}`, { where, hint: 'The tag points at an artefact built from other inputs; it is not used.' });
   }
   return config;
 }

@@ -1,17 +1,11 @@
 import { ArtefactStore } from '@nbpr/artefact';
 import { artefactDemands, bundledChoiceGroups, choiceGroupsFromTrees, detectConflicts, formatConflicts, policyViolations, selectionDemands } from '@nbpr/conflicts';
-import { activeSystemId, Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, NbprError, type PluginOptions } from '@nbpr/model';
+import { activeSystemId, Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, NbprError } from '@nbpr/model';
 import { resolveProject, type ResolvedPackage } from '@nbpr/resolve';
 import { readArtefactFacts, workspaceSites } from '@nbpr/sites';
+import type { ProjectInput } from './project-input';
 
-export interface ConflictCheckInput {
-  workspaceRoot: string;
-  file: string;
-  packageFiles: string[];
-  pluginOptions: PluginOptions;
-  env?: NodeJS.ProcessEnv;
-  log: (line: string) => void;
-}
+export type ConflictCheckInput = ProjectInput;
 
 /**
  * conflict-check: before anything of the selection is fetched or built, the packages' kconfig

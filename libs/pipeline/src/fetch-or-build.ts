@@ -1,18 +1,13 @@
 import { ArtefactStore } from '@nbpr/artefact';
 import { buildFromSource, buildRootFor, chooseBackend, locateBuildroot } from '@nbpr/buildroot';
-import { Catalogue, loadSystem, projectRegistry, writeJsonAtomic, type PluginOptions } from '@nbpr/model';
+import { Catalogue, loadSystem, projectRegistry, writeJsonAtomic } from '@nbpr/model';
 import { resolveProject, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchSelection, publishStored, siteFor, workspaceSites, type FetchedPackage } from '@nbpr/sites';
+import type { ProjectInput } from './project-input';
 
-export interface FetchOrBuildInput {
-  workspaceRoot: string;
-  file: string;
-  packageFiles: string[];
-  pluginOptions: PluginOptions;
+export interface FetchOrBuildInput extends ProjectInput {
   /** Where to record what was fetched (fetched.json). */
   outputFile: string;
-  env?: NodeJS.ProcessEnv;
-  log: (line: string) => void;
 }
 
 /**
@@ -39,7 +34,7 @@ export async function fetchOrBuild(input: FetchOrBuildInput): Promise<FetchedPac
       progress: input.log,
     });
     const tree = await store.addBuilt({ key: package_.key, tag: package_.tag, file: built.file, digest: built.digest, diffId: built.diffId, size: built.size });
-    const registry = projectRegistry(options);
+    const registry = projectRegistry(options, env);
     if (options.publishAfterBuild && registry) {
       const only = { ...resolved, packages: [package_] };
       for (const line of await publishStored(only, siteFor(registry, workspaceRoot), store)) input.log(line);

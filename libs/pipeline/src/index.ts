@@ -2,3 +2,5 @@ export * from './fetch-or-build';
 export * from './conflict-check';
 export * from './licence-aggregate';
 export * from './stage';
+export * from './publish';
+export * from './project-input';

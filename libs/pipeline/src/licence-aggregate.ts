@@ -3,19 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARTEFACT_FILE, ArtefactStore, validateArtefactMetadata } from '@nbpr/artefact';
 import { aggregateLegalInfo, spdxSbom, validateSlice, type SbomArtefact } from '@nbpr/legal';
-import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, NbprError, writeJsonAtomic, type PluginOptions } from '@nbpr/model';
+import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, NbprError, writeJsonAtomic } from '@nbpr/model';
 import { fetchOrBuild } from './fetch-or-build';
+import type { ProjectInput } from './project-input';
 
-export interface LicenceAggregateInput {
-  workspaceRoot: string;
-  file: string;
-  packageFiles: string[];
-  pluginOptions: PluginOptions;
+export interface LicenceAggregateInput extends ProjectInput {
   /** fetch-or-build's record of the firmware's artefacts (fetched.json). */
   fetchedFile: string;
   outDir: string;
-  env?: NodeJS.ProcessEnv;
-  log: (line: string) => void;
 }
 
 /** licence-aggregate: the firmware's legal-info/ (system + every artefact) and an SPDX 2.3 SBOM of its NBPR part. */

@@ -1,19 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, activeSystemId, type PluginOptions } from '@nbpr/model';
+import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, activeSystemId } from '@nbpr/model';
 import { stageFirmware, stagePackage, type StagedPackage } from '@nbpr/stage';
 import { fetchOrBuild } from './fetch-or-build';
 import { licenceAggregate } from './licence-aggregate';
+import type { ProjectInput } from './project-input';
 
-export interface StageInput {
-  workspaceRoot: string;
-  file: string;
-  packageFiles: string[];
-  pluginOptions: PluginOptions;
+export interface StageInput extends ProjectInput {
   /** The project's output directory (dist/<project root>). */
   outDir: string;
-  env?: NodeJS.ProcessEnv;
-  log: (line: string) => void;
 }
 
 /**

@@ -4,3 +4,4 @@ export * from './fetch-artefact';
 export * from './fetch-resolved';
 export * from './publish-stored';
 export * from './artefact-facts';
+export * from './why-miss';

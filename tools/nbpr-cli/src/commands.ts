@@ -1,11 +1,10 @@
 import { ArtefactStore } from '@nbpr/artefact';
-import { activeSystemId, Catalogue, loadSystem, NbprError, requireProjectRegistry, systemIdentity, type PluginOptions } from '@nbpr/model';
-import { fetchOrBuild } from '@nbpr/pipeline';
-import { resolvePackage, resolveProject } from '@nbpr/resolve';
-import { publishStored, siteFor, workspaceSites } from '@nbpr/sites';
+import { activeSystemId, Catalogue, loadSystem, NbprError, systemIdentity, type PluginOptions } from '@nbpr/model';
+import { fetchOrBuild, publish } from '@nbpr/pipeline';
+import { resolvePackage } from '@nbpr/resolve';
+import { whyMiss, workspaceSites } from '@nbpr/sites';
 import { join } from 'node:path';
 import { projectFile, projectFiles } from './project-files';
-import { whyMiss } from './why-miss';
 import { findWorkspace } from './workspace';
 
 export interface Command {
@@ -55,15 +54,12 @@ export const fetch: Command = {
   },
 };
 
-export const publish: Command = {
+export const publishCommand: Command = {
   usage: 'nbpr publish <package>',
   help: "Publishes a package's artefact (from the local store: run nbpr fetch first) to the project's registry. Immutable: same content is a no-op, other content under the same key is refused.",
   async run(args) {
     const { root, options } = findWorkspace();
-    const registry = requireProjectRegistry(options);
-    const file = projectFile(root, positional(args, 'package name'));
-    const resolved = await resolveProject({ workspaceRoot: root, file, packageFiles: projectFiles(root).packages, pluginOptions: options });
-    for (const line of await publishStored(resolved, siteFor(registry, root), ArtefactStore.open())) console.log(line);
+    await publish({ workspaceRoot: root, file: projectFile(root, positional(args, 'package name')), packageFiles: projectFiles(root).packages, pluginOptions: options, log: (l) => console.log(l) });
     return 0;
   },
 };

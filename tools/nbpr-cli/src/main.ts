@@ -26,7 +26,7 @@ const lazy = (name: string, module = './commands'): Command => {
 const commands: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
   key: lazy('key'),
   fetch: lazy('fetch'),
-  publish: lazy('publish'),
+  publish: lazy('publishCommand'),
   'why-miss': lazy('whyMissCommand'),
   cache: lazy('cache'),
   'cache-server': lazy('cacheServer', './cache-server-command'),

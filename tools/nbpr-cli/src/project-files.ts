@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIRMWARE_FILE, NbprError, PACKAGE_FILE, suggestion } from '@nbpr/model';
 
@@ -27,7 +27,7 @@ export function projectFile(root: string, name: string): string {
   const byName = new Map<string, string>();
   for (const file of packages) byName.set(file.split('/').slice(-2, -1)[0], file);
   for (const file of firmware) {
-    const parsed = JSON.parse(require('node:fs').readFileSync(file, 'utf8')) as { name?: string };
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { name?: string };
     if (parsed.name) byName.set(parsed.name, file);
   }
   const file = byName.get(name);

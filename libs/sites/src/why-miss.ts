@@ -1,7 +1,7 @@
-import { parseArtefactManifest, type ArtefactConfig } from '@nbpr/artefact';
+import { parseArtefactManifest, readArtefactConfig } from '@nbpr/artefact';
 import { NbprError } from '@nbpr/model';
-import type { ResolvedPackage } from '@nbpr/resolve';
-import type { Site } from '@nbpr/sites';
+import type { KeyDocument } from '@nbpr/key';
+import type { Site } from './sites';
 
 /** Leaves of two JSON documents that differ, as `path: old -> new`. */
 export function jsonDifferences(before: unknown, after: unknown, path = ''): string[] {
@@ -19,29 +19,32 @@ export function jsonDifferences(before: unknown, after: unknown, path = ''): str
  * that the sites hold, read from their config blobs (no layer is downloaded); the nearest one
  * is the one with the fewest differing inputs.
  */
-export async function whyMiss(resolved: ResolvedPackage, sites: Site[]): Promise<string[]> {
+export async function whyMiss(wanted: { name: string; key: string; keyDocument: KeyDocument }, sites: Site[]): Promise<string[]> {
   const candidates: Array<{ where: string; differences: string[] }> = [];
+  const unreachable: string[] = [];
   for (const site of sites) {
-    const repository = site.repository(resolved.name);
+    const repository = site.repository(wanted.name);
     let tags: string[];
     try {
       tags = await repository.listTags();
     } catch (error) {
       if (!(error instanceof NbprError)) throw error;
-      candidates.push({ where: site.name, differences: [`(could not list tags: ${error.message})`] });
+      unreachable.push(`  could not list ${repository.location}: ${error.message}`);
       continue;
     }
     for (const tag of tags) {
       const where = `${repository.location}:${tag}`;
       const manifest = parseArtefactManifest((await repository.getManifest(tag)).bytes, where);
-      const config = JSON.parse((await repository.getBlobBytes(manifest.config)).toString('utf8')) as ArtefactConfig;
-      if (config.key === resolved.key) return [`not a miss: ${where} has key ${resolved.key}`];
-      candidates.push({ where, differences: jsonDifferences(config.keyDocument, resolved.keyDocument) });
+      const config = readArtefactConfig(await repository.getBlobBytes(manifest.config), where);
+      if (config.key === wanted.key) return [`not a miss: ${where} has key ${wanted.key}`];
+      candidates.push({ where, differences: jsonDifferences(config.keyDocument, wanted.keyDocument) });
     }
   }
-  const found = candidates.filter((c) => !c.differences[0]?.startsWith('(could not'));
-  if (found.length === 0) return [`no artefact of ${resolved.name} at any site (${sites.map((s) => s.name).join(', ') || 'none configured'}): nothing to compare with`];
-  found.sort((a, b) => a.differences.length - b.differences.length);
-  const nearest = found[0];
-  return [`${resolved.name}: key ${resolved.key.slice(0, 16)} has no artefact; nearest is ${nearest.where}, which differs in ${nearest.differences.length} input(s) (before -> now):`, ...nearest.differences.map((d) => `  ${d}`)];
+  if (candidates.length === 0) return [`no artefact of ${wanted.name} at any site (${sites.map((s) => s.name).join(', ') || 'none configured'}): nothing to compare with`, ...unreachable];
+  const nearest = candidates.reduce((best, c) => (c.differences.length < best.differences.length ? c : best));
+  return [
+    `${wanted.name}: key ${wanted.key.slice(0, 16)} has no artefact; nearest is ${nearest.where}, which differs in ${nearest.differences.length} input(s) (before -> now):`,
+    ...nearest.differences.map((d) => `  ${d}`),
+    ...unreachable,
+  ];
 }

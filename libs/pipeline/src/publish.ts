@@ -1,0 +1,19 @@
+import { ArtefactStore } from '@nbpr/artefact';
+import { requireProjectRegistry } from '@nbpr/model';
+import { resolveProject } from '@nbpr/resolve';
+import { publishStored, siteFor } from '@nbpr/sites';
+import type { ProjectInput } from './project-input';
+
+export type PublishInput = ProjectInput;
+
+/**
+ * publish: the project's artefacts, from the local store (fetch-or-build put them there), to
+ * the project's registry. Immutable: the same content again is a no-op, other content under
+ * the same key is refused.
+ */
+export async function publish(input: PublishInput): Promise<void> {
+  const env = input.env ?? process.env;
+  const registry = requireProjectRegistry(input.pluginOptions, env);
+  const resolved = await resolveProject({ workspaceRoot: input.workspaceRoot, file: input.file, packageFiles: input.packageFiles, pluginOptions: input.pluginOptions, env });
+  for (const line of await publishStored(resolved, siteFor(registry, input.workspaceRoot), ArtefactStore.open(env))) input.log(line);
+}

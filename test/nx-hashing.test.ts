@@ -72,6 +72,14 @@ test('editing a build option default changes the key and misses', () => {
   assert.ok(run.cached.has('nbpr-hello:resolve'), run.output);
 });
 
+test('turning on exposeStaging changes the key and misses: the artefact then carries staging files', () => {
+  const before = key('nbpr-hello', hello);
+  edit(`${hello}/nbpr.json`, (t) => t.replace(/\n  "targets":/, '\n  "exposeStaging": true,\n  "targets":'));
+  const run = resolveAll();
+  assert.ok(run.ran.has('nbpr-hello:resolve'), run.output);
+  assert.notEqual(key('nbpr-hello', hello), before);
+});
+
 test('changing NBPR_SYSTEM misses', () => {
   resolveAll();
   const artifacts = tempDir('nbpr-artifacts-');

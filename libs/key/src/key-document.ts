@@ -10,8 +10,13 @@ export type OptionValue = boolean | number | string;
 export interface KeyDocument {
   nbpr: typeof KEY_SCHEMA_VERSION;
   package: { name: string; version: string };
-  /** Buildroot package(s) built, and the kconfig fragment as raw .config values ('y', 'n' = not set, '"str"', '123'). */
-  build: { packages: string[]; kconfig: Record<string, string> };
+  /**
+   * Buildroot package(s) built, and the kconfig fragment as raw .config values ('y', 'n' = not
+   * set, '"str"', '123'). `staging: true` when the artefact also carries the package's staging
+   * files for its dependants (nbpr.json exposeStaging): other content, so another key. Absent
+   * otherwise, so that every key without it is what it always was.
+   */
+  build: { packages: string[]; kconfig: Record<string, string>; staging?: true };
   /** Resolved options, defaults applied. */
   options: Record<string, OptionValue>;
   /** config: 'sha256:<hex>' of the system's .config. */
@@ -41,11 +46,11 @@ export function validateKeyDocument(doc: unknown): asserts doc is KeyDocument {
   const fail = (what: string): never => {
     throw new Error(`invalid key document: ${what}`);
   };
-  const record = (value: unknown, at: string, fields?: string[]): Record<string, unknown> => {
+  const record = (value: unknown, at: string, fields?: string[], optional: string[] = []): Record<string, unknown> => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`${at} must be an object`);
     if (fields) {
-      const extra = Object.keys(value).filter((k) => !fields.includes(k));
-      if (extra.length > 0) fail(`${at} has unexpected field(s) ${extra.join(', ')}; a key holds only ${fields.join(', ')}`);
+      const extra = Object.keys(value).filter((k) => !fields.includes(k) && !optional.includes(k));
+      if (extra.length > 0) fail(`${at} has unexpected field(s) ${extra.join(', ')}; a key holds only ${[...fields, ...optional].join(', ')}`);
       const missing = fields.filter((k) => !(k in value));
       if (missing.length > 0) fail(`${at} is missing ${missing.join(', ')}`);
     }
@@ -64,7 +69,8 @@ export function validateKeyDocument(doc: unknown): asserts doc is KeyDocument {
   text(pkg.name, 'package.name');
   text(pkg.version, 'package.version');
 
-  const build = record(d.build, 'build', ['packages', 'kconfig']);
+  const build = record(d.build, 'build', ['packages', 'kconfig'], ['staging']);
+  if ('staging' in build && build.staging !== true) fail(`build.staging must be true when present, got ${JSON.stringify(build.staging)}`);
   if (!Array.isArray(build.packages) || build.packages.length === 0) fail('build.packages must be a non-empty list of Buildroot package names');
   (build.packages as unknown[]).forEach((p, i) => text(p, `build.packages[${i}]`));
   for (const [symbol, value] of Object.entries(record(build.kconfig, 'build.kconfig'))) {

@@ -40,6 +40,7 @@ test('every field of the document changes the key', () => {
     ['system.buildroot', (d) => (d.system.buildroot = '2026.05.2')],
     ['system.config', (d) => (d.system.config = `sha256:${'4'.repeat(64)}`)],
     ['tree', (d) => (d.tree = `sha256:${'5'.repeat(64)}`)],
+    ['build.staging', (d) => (d.build.staging = true)],
   ];
   for (const [what, edit] of edits) {
     const doc = structuredClone(base);
@@ -100,4 +101,11 @@ test('raw .config values of every kind are accepted', () => {
   const doc = structuredClone(golden.vectors[0].document);
   doc.build.kconfig = { A: 'y', B: 'n', C: 'm', D: '115200', E: '-40', F: '0x1F', G: '""', H: '"a \\"quoted\\" \\\\ value"' };
   assert.doesNotThrow(() => validateKeyDocument(doc));
+});
+
+test('build.staging is optional and, when present, only true: keys without it are unchanged', () => {
+  const base = golden.vectors[1].document;
+  assert.ok(!('staging' in base.build), 'the golden vectors predate it and keep their keys');
+  validateKeyDocument({ ...base, build: { ...base.build, staging: true } });
+  assert.throws(() => validateKeyDocument({ ...base, build: { ...base.build, staging: false } }), /build\.staging must be true when present, got false/);
 });

@@ -62,7 +62,7 @@ export async function resolvePackage(context: ResolveContext, name: string): Pro
   const keyDocument: KeyDocument = {
     nbpr: KEY_SCHEMA_VERSION,
     package: { name, version: manifest.metadata.version },
-    build: { packages: buildrootPackages(manifest), kconfig },
+    build: { packages: buildrootPackages(manifest), kconfig, ...(manifest.metadata.exposeStaging ? { staging: true as const } : {}) },
     options,
     system: { app: system.app, version: system.version, buildroot: system.buildroot, config: system.config },
     tree: manifest.externalTree ? await hashTree(manifest.externalTree) : null,

@@ -127,3 +127,11 @@ test('a vendored package keys on its external tree, executable bits included', a
   const after = await resolved(c, 'hello');
   assert.notEqual(after.key, before.key);
 });
+
+test('exposeStaging enters the key document: an artefact with staging files is other content', async () => {
+  const plain = await resolved(catalogue('staging-off', [mainlinePackage('libpcap')]), 'libpcap');
+  const staged = await resolved(catalogue('staging-on', [mainlinePackage('libpcap', { exposeStaging: true })]), 'libpcap');
+  assert.ok(!('staging' in plain.keyDocument.build));
+  assert.equal(staged.keyDocument.build.staging, true);
+  assert.notEqual(staged.key, plain.key);
+});

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, treeModeFacts } from '@nbpr/key';
-import type { Catalogue, FirmwareProfile, PackageManifest } from '@nbpr/model';
+import { canonicalJson } from '@nbpr/key';
+import type { Catalogue, FirmwareProfile } from '@nbpr/model';
+import { keyInputFields } from '@nbpr/resolve';
 
 /**
  * Nx hashes a target's options but not its project's metadata, so each target carries a
@@ -9,7 +10,7 @@ import type { Catalogue, FirmwareProfile, PackageManifest } from '@nbpr/model';
  */
 export function packageKeyInputs(catalogue: Catalogue, name: string): string {
   const closure = [name, ...catalogue.dependencyClosure(name)];
-  return digest(closure.map((pkg) => keyFields(catalogue.get(pkg))));
+  return digest(closure.map((pkg) => keyInputFields(catalogue.get(pkg))));
 }
 
 export function firmwareKeyInputs(catalogue: Catalogue, firmware: FirmwareProfile): string {
@@ -22,16 +23,8 @@ export function firmwareKeyInputs(catalogue: Catalogue, firmware: FirmwareProfil
   return digest({
     system: firmware.metadata.system,
     packages: firmware.metadata.packages,
-    closure: [...names].sort().map((pkg) => keyFields(catalogue.get(pkg))),
+    closure: [...names].sort().map((pkg) => keyInputFields(catalogue.get(pkg))),
   });
-}
-
-/** The nbpr.json fields of the key, and the tree facts Nx's content hashing misses. */
-function keyFields(manifest: PackageManifest) {
-  const m = manifest.metadata;
-  const options = Object.fromEntries(Object.entries(m.options ?? {}).map(([name, { description: _, ...rest }]) => [name, rest]));
-  const treeModes = manifest.externalTree ? treeModeFacts(manifest.externalTree) : [];
-  return { name: m.name, version: m.version, buildroot: m.buildroot, kconfig: m.kconfig ?? {}, options, dependencies: m.dependencies ?? {}, targets: m.targets, treeModes };
 }
 
 function digest(value: unknown): string {

@@ -19,6 +19,12 @@ test('the real Buildroot 2026.05.1 .config parses, unset symbols included', () =
   assert.ok([...config.symbols.values()].filter((v) => v === 'n').length > 1000);
 });
 
+test("nerves_system_br's own symbols (not BR2_) parse as Kconfig symbols", () => {
+  const config = parseDotConfig('# Buildroot 2026.05.1 Configuration\nBR2_HAVE_DOT_CONFIG=y\nNERVES_SYSTEM="BR2_EXTERNAL"\n# NERVES_X is not set\nBR2_NERVES_SYSTEM_NAME="x"\n', 'x/.config');
+  assert.equal(config.symbols.get('NERVES_SYSTEM'), '"BR2_EXTERNAL"');
+  assert.equal(config.symbols.get('NERVES_X'), 'n');
+});
+
 test('a line that is not Kconfig is an error naming file and line', () => {
   assert.throws(() => parseDotConfig('# Buildroot 2026.05.1 Configuration\nBR2_A=y\nnonsense\n', 'x/.config'), (e: unknown) => e instanceof NbprError && /x\/\.config:3: not a Kconfig line/.test(e.format()));
 });

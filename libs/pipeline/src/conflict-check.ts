@@ -34,7 +34,9 @@ export async function conflictCheck(input: ConflictCheckInput): Promise<void> {
 
   const deny = firmware?.metadata.licensePolicy?.deny ?? [];
   const violations = policyViolations(catalogue, [...new Set(selected.flatMap((n) => [n, ...catalogue.dependencyClosure(n)]))], deny);
-  const choices = [...(env.NBPR_BUILDROOT_DIR ? choiceGroupsFromTrees([env.NBPR_BUILDROOT_DIR]) : []), ...bundledChoiceGroups(system.buildrootVersion)];
+  // The tree's own groups when there is a tree (a Nerves-patched tree may differ from the
+  // release), else the table NBPR carries for the release; never both (they overlap).
+  const choices = env.NBPR_BUILDROOT_DIR ? choiceGroupsFromTrees([env.NBPR_BUILDROOT_DIR, ...(env.NBPR_NERVES_SYSTEM_BR_DIR ? [env.NBPR_NERVES_SYSTEM_BR_DIR] : [])]) : bundledChoiceGroups(system.buildrootVersion);
   const { demands, clashes } = selectionDemands(catalogue, selected, firmware);
   const systemInput = { id: system.id, config: system.config };
   let conflicts = detectConflicts({ demands, clashes, system: systemInput, choices });

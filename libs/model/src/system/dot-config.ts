@@ -9,8 +9,10 @@ export interface DotConfig {
 }
 
 const HEADER = /^# Buildroot (\S+) Configuration$/;
-const ASSIGNMENT = /^(BR2_[A-Za-z0-9_]+)=(.*)$/;
-const NOT_SET = /^# (BR2_[A-Za-z0-9_]+) is not set$/;
+// Any Kconfig name, not only BR2_: BR2_EXTERNAL trees add their own symbols (nerves_system_br
+// writes NERVES_SYSTEM="BR2_EXTERNAL" into every Nerves system's .config).
+const ASSIGNMENT = /^([A-Za-z0-9_]+)=(.*)$/;
+const NOT_SET = /^# ([A-Za-z0-9_]+) is not set$/;
 
 export function parseDotConfig(text: string, file = '.config'): DotConfig {
   let buildrootVersion: string | null = null;

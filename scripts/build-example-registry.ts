@@ -2,7 +2,8 @@
  * (Re)builds examples/registry: the embedded OCI image-layout registry holding the example
  * packages' artefacts for the example system, for the example firmware and for each package
  * with its defaults. Produced by NBPR's own pipeline: fetch-or-build's source build (through
- * the Buildroot test double, as these packages are architecture-independent shell scripts),
+ * the Buildroot test double unless NBPR_BUILDROOT_DIR names a real tree; these packages are
+ * architecture-independent shell scripts),
  * then publish into the layout. Published artefacts are immutable: a second run changes
  * nothing.
  *
@@ -16,6 +17,7 @@ import { validatePluginOptions } from '@nbpr/model';
 import { fetchOrBuild } from '@nbpr/pipeline';
 import { resolveProject } from '@nbpr/resolve';
 import { publishStored, siteFor } from '@nbpr/sites';
+import { doubleBuildEnv } from '../test/support/buildroot-double';
 
 const root = join(__dirname, '..');
 const projects = ['examples/firmware/nbpr.firmware.json', 'examples/packages/nbpr-hello/nbpr.json', 'examples/packages/nbpr-heartbeat/nbpr.json'];
@@ -23,7 +25,10 @@ const packageFiles = ['examples/packages/nbpr-hello/nbpr.json', 'examples/packag
 
 async function main() {
   const scratch = mkdtempSync(join(tmpdir(), 'nbpr-example-registry-'));
-  const env = { ...process.env, NBPR_BUILDROOT_DIR: join(root, 'test', 'fixtures', 'buildroot-double'), NBPR_CACHE_DIR: join(scratch, 'store'), XDG_DATA_HOME: join(scratch, 'data'), NBPR_SYSTEM: '' };
+  // The Buildroot and nerves_system_br test doubles, unless real trees are named: a real
+  // Buildroot 2026.05.1 gives the same artefacts (the double reproduces what it does for them).
+  const doubles = process.env.NBPR_BUILDROOT_DIR ? {} : doubleBuildEnv(scratch);
+  const env = { ...process.env, ...doubles, NBPR_CACHE_DIR: join(scratch, 'store'), XDG_DATA_HOME: join(scratch, 'data'), NBPR_SYSTEM: '' };
   try {
     const nxJson = require(join(root, 'nx.json'));
     // Only the source build: the registry must not be filled from itself.

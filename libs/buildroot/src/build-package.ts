@@ -1,15 +1,18 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { packArtefact, type PackResult } from '@nbpr/artefact';
 import type { KeyDocument } from '@nbpr/key';
-import { parseDotConfig, renderDotConfigFragment, withLockFile, type NervesSystem, type PackageManifest } from '@nbpr/model';
-import { readFileSync } from 'node:fs';
+import { artifactDirs, NbprError, parseDotConfig, quoteKconfigString, renderDotConfigFragment, unquoteKconfigString, withLockFile, type NervesSystem, type PackageManifest } from '@nbpr/model';
 import type { Backend } from './backend';
 import { buildFacts } from './build-facts';
 import { checkRequestedSymbols } from './check-config';
+import { fixRpath } from './fix-rpath';
 import { filesList, harvest } from './harvest';
 import { legalSlice } from './legal-slice';
+import { downloadDir, seedToolchain, toolchainDownload } from './nerves-toolchain';
+import { factGoals, parseFacts } from './package-facts';
 import { runMake, type MakeContext } from './run-make';
 import { stripSettings, stripTree } from './strip';
 
@@ -23,8 +26,10 @@ export interface SourceBuildInput {
   backend: Backend;
   /** The build area (buildRootFor); builds go to a fixed path below it per (system, Buildroot version). */
   buildRoot: string;
-  /** nerves_system_br's BR2_EXTERNAL tree, when the system's packages must be known too. */
+  /** nerves_system_br's BR2_EXTERNAL tree: needed whenever the system's .config refers to it. */
   nervesSystemBr?: string;
+  /** The environment: Nerves' directories (NERVES_BR_DL_DIR, NERVES_DL_DIR, NERVES_TOOLCHAIN, NERVES_ARTIFACTS_DIR), NBPR_BR2_PRIMARY_SITE, and what make runs with. Default process.env. */
+  env?: NodeJS.ProcessEnv;
   progress: (line: string) => void;
 }
 
@@ -74,15 +79,31 @@ async function build(input: SourceBuildInput, work: string): Promise<SourceBuild
   const externals: string[] = [];
   if (manifest.externalTree) {
     // A fixed path for the tree too: Buildroot records package sites in legal-info.
-    const fixed = join(work, 'br2-external', resolved.name);
-    await rm(fixed, { recursive: true, force: true });
-    await cp(manifest.externalTree, fixed, { recursive: true });
-    externals.push(fixed);
+    externals.push(await copyToFixedPath(manifest.externalTree, join(work, 'br2-external', resolved.name)));
   }
-  if (input.nervesSystemBr) externals.push(input.nervesSystemBr);
-  else if (system.config.has('BR2_EXTERNAL_NERVES_PATH')) {
-    input.progress(`[0:00] note: ${system.id} uses nerves_system_br's BR2_EXTERNAL tree; without NBPR_NERVES_SYSTEM_BR_DIR its own packages are unknown to this build (harmless unless ${resolved.name} depends on them)`);
+  if (usesNervesSystemBr(system.config)) {
+    if (!input.nervesSystemBr) {
+      throw new NbprError(`${system.id} was built with nerves_system_br ${system.nervesSystemBrVersion} as BR2_EXTERNAL, and its .config refers to it`, {
+        where: join(system.dir, '.config'),
+        hint: `Point NBPR_NERVES_SYSTEM_BR_DIR at nerves_system_br ${system.nervesSystemBrVersion} (a checkout of github.com/nerves-project/nerves_system_br at ${system.nervesSystemBrVersion}).`,
+      });
+    }
+    externals.push(await copyToFixedPath(input.nervesSystemBr, join(work, 'br2-external', 'nerves_system_br')));
   }
+  // nerves_system_br's Config.in reads NERVES_DEFCONFIG_DIR from the environment and sources
+  // its Config.in; a package build needs none of the system's board files, only a defined,
+  // machine-independent directory with a Config.in.
+  const defconfigDir = join(work, 'nerves-defconfig-dir');
+  await mkdir(defconfigDir, { recursive: true });
+  writeFileSync(join(defconfigDir, 'Config.in'), "# NBPR: the system's own Config.in is not needed to build a package\n");
+  const env = input.env ?? process.env;
+  const dlDir = downloadDir(env);
+  await mkdir(dlDir, { recursive: true });
+  const seeded = await seedToolchain(system.config, dlDir, artifactDirs(env, env.HOME || homedir()), env);
+  const toolchain = toolchainDownload(system.config);
+  if (seeded) input.progress(`[0:00] ${seeded}`);
+  else if (toolchain) input.progress(`[0:00] toolchain ${toolchain.file} is not on this machine (Nerves' download or artifacts dir): Buildroot downloads it from ${toolchain.url}`);
+
   const epoch = sourceDateEpoch(resolved.key);
   let makeSeconds = 0;
   const make = async (args: string[]) => {
@@ -97,45 +118,49 @@ async function build(input: SourceBuildInput, work: string): Promise<SourceBuild
     backend: input.backend,
     tree: input.tree,
     outDir,
-    mounts: externals,
+    mounts: [...externals, defconfigDir, dlDir],
     logFile,
-    env: { ...(process.env as Record<string, string>), SOURCE_DATE_EPOCH: String(epoch) },
+    env: { ...(env as Record<string, string>), SOURCE_DATE_EPOCH: String(epoch), BR2_DL_DIR: dlDir, NERVES_DEFCONFIG_DIR: defconfigDir, TERM: 'dumb' },
     progress: input.progress,
   };
   const requested = { BR2_PER_PACKAGE_DIRECTORIES: 'y', BR2_REPRODUCIBLE: 'y', ...resolved.kconfig };
+  const sources = { BR2_PRIMARY_SITE: quoteKconfigString(primarySite(env)) };
   const defconfig = join(work, 'nbpr_defconfig');
-  writeFileSync(defconfig, readFileSync(join(system.dir, '.config'), 'utf8') + '\n# NBPR\n' + renderDotConfigFragment(requested));
+  writeFileSync(defconfig, readFileSync(join(system.dir, '.config'), 'utf8') + '\n# NBPR\n' + renderDotConfigFragment({ ...requested, ...sources }));
+  // A fresh output directory each time: no state of an earlier build (another package's
+  // options, a dependency built differently) can leak in, and no dirclean pass is needed.
+  await rm(outDir, { recursive: true, force: true });
   const external = externals.length ? [`BR2_EXTERNAL=${externals.join(':')}`] : [];
   input.progress(`[0:00] configuring ${resolved.name} for ${system.id} with Buildroot ${system.buildrootVersion}`);
   await make([...external, `BR2_DEFCONFIG=${defconfig}`, 'defconfig']);
-  await make(['olddefconfig']);
   const dotConfig = join(outDir, '.config');
   checkRequestedSymbols(dotConfig, requested, [input.tree, ...externals], resolved.name);
+
+  // The one build pass: the packages' facts first (printed before anything is built), then the
+  // packages, then their legal-info.
   const packages = resolved.keyDocument.build.packages;
-  const closure = new Set<string>();
-  for (const pkg of packages) {
-    await make([`${pkg}-dirclean`]);
-    await make([pkg]);
-    const depends = await make(['-s', `${pkg}-show-recursive-depends`]);
-    for (const dep of depends.trim().split(/\s+/).filter(Boolean)) closure.add(dep);
-    closure.add(pkg);
-  }
-  await rm(join(outDir, 'legal-info'), { recursive: true, force: true });
-  for (const pkg of packages) await make([`${pkg}-legal-info`]);
+  const { evalArgs, goals } = factGoals(packages);
+  const output = await make([...evalArgs, ...goals, ...packages, ...packages.map((p) => `${p}-legal-info`)]);
+  const facts = parseFacts(output, packages, input.tree);
 
   const artefactDir = join(work, 'artefact', resolved.name);
   await rm(artefactDir, { recursive: true, force: true });
-  const targetFiles: string[] = [];
+  const config = parseDotConfig(readFileSync(dotConfig, 'utf8'), dotConfig).symbols;
+  const closure = new Set<string>();
   for (const pkg of packages) {
-    const pkgBuild = packageBuildDir(outDir, pkg);
-    targetFiles.push(...(await harvest(filesList(join(pkgBuild, '.files-list.txt'), pkg), join(outDir, 'per-package', pkg, 'target'), join(artefactDir, 'target'))));
+    const f = facts.get(pkg)!;
+    for (const dep of [...f.closure, pkg]) closure.add(dep);
+    const targetFiles = await harvest(filesList(join(f.buildDir, '.files-list.txt'), pkg), f.targetDir, join(artefactDir, 'target'), pkg, false, config);
     if (manifest.metadata.exposeStaging) {
-      await harvest(filesList(join(pkgBuild, '.files-list-staging.txt'), pkg), join(outDir, 'per-package', pkg, 'staging'), join(artefactDir, 'staging'), true);
+      await harvest(filesList(join(f.buildDir, '.files-list-staging.txt'), pkg), f.stagingDir, join(artefactDir, 'staging'), pkg, true);
+    }
+    // target-finalize, for this package's files: strip, then fix-rpath.
+    await stripTree(join(artefactDir, 'target'), targetFiles, stripSettings(config, f.stripCommand));
+    for (const file of targetFiles) {
+      if (!file.path.startsWith('lib/firmware/')) await fixRpath(join(artefactDir, 'target', file.path), file.path, { rootDir: f.targetDir, perPackageDir: f.perPackageDir, hostDir: f.globalHostDir });
     }
   }
   await mkdir(join(artefactDir, 'target'), { recursive: true });
-  const config = parseDotConfig(readFileSync(dotConfig, 'utf8'), dotConfig).symbols;
-  await stripTree(join(artefactDir, 'target'), targetFiles, stripSettings(config, join(outDir, 'host'), system.toolchainTuple));
   await legalSlice(join(outDir, 'legal-info'), packages, join(artefactDir, 'legal-info'));
   const file = join(work, `${resolved.name}-${resolved.key.slice(0, 16)}.tar.gz`);
   const packed = await packArtefact({
@@ -145,15 +170,30 @@ async function build(input: SourceBuildInput, work: string): Promise<SourceBuild
     outFile: file,
     mtime: epoch,
   });
-  input.progress(`[${Math.round((Date.now() - startedAt) / 1000)}s] built ${resolved.name} ${resolved.version}: ${packed.diffId.slice(0, 19)}…`);
-  return { ...packed, file, logFile, seconds: { total: (Date.now() - startedAt) / 1000, make: makeSeconds } };
+  const total = (Date.now() - startedAt) / 1000;
+  input.progress(`[${elapsed(startedAt)}] built ${resolved.name} ${resolved.version}: ${packed.diffId.slice(0, 19)}… in ${total.toFixed(1)} s (make ${makeSeconds.toFixed(1)} s, NBPR ${(total - makeSeconds).toFixed(1)} s)`);
+  return { ...packed, file, logFile, seconds: { total, make: makeSeconds } };
 }
 
-/** build/<pkg>-<version>/: the one holding the package's files list. */
-function packageBuildDir(outDir: string, pkg: string): string {
-  const builds = join(outDir, 'build');
-  const candidates = readdirSync(builds)
-    .filter((d) => d.startsWith(`${pkg}-`) && /^\d|^[0-9a-f]/.test(d.slice(pkg.length + 1)) && existsSync(join(builds, d, '.files-list.txt')))
-    .sort((a, b) => statSync(join(builds, b)).mtimeMs - statSync(join(builds, a)).mtimeMs);
-  return join(builds, candidates[0] ?? `${pkg}-unknown`);
+/** Whether a system's .config names nerves_system_br's tree (every Nerves system's does). */
+export function usesNervesSystemBr(config: Map<string, string>): boolean {
+  if (/(^|\s)NERVES(\s|$)/.test(unquoteKconfigString(config.get('BR2_EXTERNAL_NAMES') ?? ''))) return true;
+  for (const value of config.values()) if (value.includes('BR2_EXTERNAL_NERVES_PATH')) return true;
+  return false;
+}
+
+/** Buildroot's source mirror, tried before each package's own site (NBPR_BR2_PRIMARY_SITE overrides it, e.g. for a local mirror). */
+export function primarySite(env: NodeJS.ProcessEnv): string {
+  return env.NBPR_BR2_PRIMARY_SITE || 'https://sources.buildroot.net';
+}
+
+async function copyToFixedPath(from: string, to: string): Promise<string> {
+  await rm(to, { recursive: true, force: true });
+  await cp(from, to, { recursive: true, verbatimSymlinks: true, filter: (src) => !/(^|\/)\.git(\/|$)/.test(src.slice(from.length)) });
+  return to;
+}
+
+function elapsed(since: number): string {
+  const s = Math.round((Date.now() - since) / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }

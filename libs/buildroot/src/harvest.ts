@@ -3,11 +3,25 @@ import { chmod, copyFile, lstat, mkdir, readlink, symlink } from 'node:fs/promis
 import { dirname, join, posix, relative } from 'node:path';
 import { NbprError } from '@nbpr/model';
 
-/** What target-finalize removes from a target filesystem, and NBPR does not ship either. */
-const DROPPED = [/^usr\/include\//, /\.la$/, /^usr\/(lib|share)\/pkgconfig\//, /^usr\/share\/(doc|man|info|gtk-doc)\//, /^usr\/lib\/cmake\//];
+/** What Buildroot 2026.05.1's target-finalize removes from a target filesystem, and NBPR does not ship either. */
+const DROPPED = [
+  /^usr\/(include|share\/aclocal|lib\/pkgconfig|share\/pkgconfig|lib\/cmake|share\/cmake|lib\/rpm|doc)\//,
+  /^usr\/(lib|share)\/.*\.cmake$/,
+  /^(lib|usr\/lib|usr\/libexec)\/(.*\/)?[^/]*\.(a|la|prl)$/,
+  /^usr\/(man|share\/man|info|share\/info|doc|share\/doc|share\/gtk-doc)\//,
+];
+/** Removed unless the configuration has the package they belong to. */
+const DROPPED_UNLESS: [RegExp, string][] = [
+  [/^usr\/share\/gdb\//, 'BR2_PACKAGE_GDB'],
+  [/^(usr\/share\/bash-completion|etc\/bash_completion\.d)\//, 'BR2_PACKAGE_BASH'],
+  [/^usr\/share\/zsh\//, 'BR2_PACKAGE_ZSH'],
+];
 
-export function isDropped(path: string): boolean {
-  return DROPPED.some((re) => re.test(path));
+export function isDropped(path: string, config: Map<string, string> = new Map()): boolean {
+  if (DROPPED.some((re) => re.test(path))) return true;
+  if (DROPPED_UNLESS.some(([re, symbol]) => re.test(path) && config.get(symbol) !== 'y')) return true;
+  // lib/debug stays only for a debug build that is not stripped.
+  return /^(usr\/)?lib\/debug\//.test(path) && !(config.get('BR2_ENABLE_DEBUG') === 'y' && config.get('BR2_STRIP_strip') !== 'y');
 }
 
 /** Paths a package installed, from Buildroot's `.files-list.txt` (`pkg,./path` lines). */
@@ -25,22 +39,32 @@ export function filesList(file: string, pkg: string): string[] {
  * `keepDevelopment` (staging for exposeStaging). Absolute symlinks into the tree become
  * relative, so that they work under priv/ on the device.
  */
-export async function harvest(paths: string[], from: string, to: string, keepDevelopment = false): Promise<string[]> {
-  const kept: string[] = [];
+export async function harvest(paths: string[], from: string, to: string, pkg: string, keepDevelopment = false, config: Map<string, string> = new Map()): Promise<{ path: string; mode: number }[]> {
+  const kept: { path: string; mode: number }[] = [];
+  const missing: string[] = [];
   for (const path of [...new Set(paths)].sort()) {
-    if (!keepDevelopment && isDropped(path)) continue;
+    if (!keepDevelopment && isDropped(path, config)) continue;
     const source = join(from, path);
     const target = join(to, path);
     const stat = await lstat(source).catch(() => undefined);
-    if (!stat) continue;
+    if (!stat) {
+      missing.push(path);
+      continue;
+    }
     await mkdir(dirname(target), { recursive: true });
     if (stat.isSymbolicLink()) {
       await symlink(relativeLink(path, await readlink(source), from), target);
     } else if (stat.isFile()) {
       await copyFile(source, target);
       await chmod(target, stat.mode & 0o111 ? 0o755 : 0o644);
+      kept.push({ path, mode: stat.mode });
     }
-    kept.push(path);
+  }
+  if (missing.length) {
+    throw new NbprError(`${missing.length} file${missing.length === 1 ? '' : 's'} that Buildroot lists as installed by ${pkg} ${missing.length === 1 ? 'is' : 'are'} not in ${from}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`, {
+      where: from,
+      hint: 'The files list and the directory it was read against disagree: an NBPR bug, or the package deleted its own files after installing them; see the build log.',
+    });
   }
   return kept;
 }

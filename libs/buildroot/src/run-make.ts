@@ -17,9 +17,18 @@ export interface MakeContext {
 }
 
 /**
+ * Buildroot's step line, `>>> pkg version Step`, which it wraps in `tput smso`/`rmso` (ESC[7m ...
+ * ESC[27m) whenever TERM names a terminal: the step without the escape codes, else null.
+ */
+export function buildrootStep(line: string): string | null {
+  const plain = line.replace(/\x1b\[[0-9;]*[A-Za-z]|\x1b\([A-Z0-9]/g, '').replace(/\r$/, '');
+  return plain.startsWith('>>> ') ? plain.slice(4).trim() : null;
+}
+
+/**
  * Runs `make O=<out> <args>`, its output appended to the build log. Buildroot's step lines
- * (`>>> pkg version Step`) are passed on with the time since the build started; a failure
- * shows the last lines of the log and where the whole log is.
+ * are passed on with the time since the build started; a failure shows the last lines of the
+ * log and where the whole log is.
  */
 export async function runMake(context: MakeContext, args: string[], startedAt: number): Promise<string> {
   const { file, args: argv } = makeCommand(context.backend, context.tree, [`O=${context.outDir}`, ...args], [context.outDir, ...context.mounts]);
@@ -34,13 +43,16 @@ export async function runMake(context: MakeContext, args: string[], startedAt: n
     pending += chunk.toString('utf8');
     const lines = pending.split('\n');
     pending = lines.pop()!;
-    for (const line of lines) if (line.startsWith('>>> ')) context.progress(`[${elapsed(startedAt)}] ${line.slice(4)}`);
+    for (const line of lines) {
+      const step = buildrootStep(line);
+      if (step) context.progress(`[${elapsed(startedAt)}] ${step}`);
+    }
   });
   const result = await child;
   await new Promise<void>((resolve) => log.end(resolve));
   if (result.exitCode !== 0) {
     const tail = readFileSync(context.logFile, 'utf8').trimEnd().split('\n').slice(-20).join('\n    ');
-    throw new NbprError(`make ${args.join(' ')} failed (exit ${result.exitCode ?? result.signal})`, {
+    throw new NbprError(`make ${args.filter((a) => !a.startsWith('--eval') && !a.startsWith('nbpr-facts-')).join(' ')} failed (exit ${result.exitCode ?? result.signal})`, {
       where: context.logFile,
       hint: `Last lines of the build log:\n    ${tail}`,
     });

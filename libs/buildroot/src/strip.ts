@@ -7,37 +7,45 @@ export interface StripSettings {
   enabled: boolean;
   excludeFiles: string[];
   excludeDirs: string[];
-  /** The toolchain's strip, e.g. <out>/host/bin/aarch64-nerves-linux-gnu-strip. */
-  strip: string;
+  /** Buildroot's STRIPCMD for the package, as make expands it: `<TARGET_CROSS>strip --remove-section=.comment --remove-section=.note`. */
+  command: string[];
 }
 
-/** BR2_STRIP_strip, BR2_STRIP_EXCLUDE_FILES and BR2_STRIP_EXCLUDE_DIRS, as target-finalize reads them. */
-export function stripSettings(config: Map<string, string>, hostDir: string, tuple: string): StripSettings {
+/** BR2_STRIP_strip, BR2_STRIP_EXCLUDE_FILES and BR2_STRIP_EXCLUDE_DIRS as target-finalize reads them, with the STRIPCMD Buildroot gave. */
+export function stripSettings(config: Map<string, string>, stripCommand: string): StripSettings {
   const words = (symbol: string) => (config.get(symbol) ?? '').replace(/^"|"$/g, '').split(/\s+/).filter(Boolean);
   return {
     enabled: config.get('BR2_STRIP_strip') === 'y',
     excludeFiles: words('BR2_STRIP_EXCLUDE_FILES'),
     excludeDirs: words('BR2_STRIP_EXCLUDE_DIRS').map((d) => d.replace(/^\//, '')),
-    strip: join(hostDir, 'bin', `${tuple}-strip`),
+    command: stripCommand.split(/\s+/).filter(Boolean),
   };
 }
 
 /**
- * Strips ELF files as Buildroot's target-finalize does: shared libraries with
- * --strip-unneeded, everything else without .comment and .note sections; kernel modules
- * and excluded files or directories are left alone.
+ * Strips as Buildroot's target-finalize does (STRIP_FIND_CMD and STRIP_FIND_SPECIAL_LIBS_CMD):
+ * every executable or `*.so*` file with STRIPCMD, except libpthread, ld.so and kernel modules;
+ * libpthread and ld.so with STRIPCMD --strip-debug only. Excluded files and directories are left
+ * alone. Buildroot runs strip on non-ELF executables too and ignores the failure; NBPR passes
+ * ELF files only, so a failure is a real one.
  */
-export async function stripTree(root: string, paths: string[], settings: StripSettings): Promise<number> {
+export async function stripTree(root: string, files: { path: string; mode: number }[], settings: StripSettings): Promise<number> {
   if (!settings.enabled) return 0;
+  const [strip, ...args] = settings.command;
   let stripped = 0;
-  for (const path of paths) {
+  for (const { path, mode } of files) {
     const name = path.split('/').pop()!;
-    if (path.endsWith('.ko') || settings.excludeFiles.includes(name) || settings.excludeDirs.some((d) => path === d || path.startsWith(`${d}/`))) continue;
+    if (settings.excludeFiles.includes(name) || settings.excludeDirs.some((d) => path === d || path.startsWith(`${d}/`))) continue;
+    const special = /^(ld-.*\.so.*|libpthread.*\.so.*)$/.test(name);
+    const regular = (mode & 0o111 || /\.so/.test(name)) && !special && !name.endsWith('.ko');
+    if (!special && !regular) continue;
     const file = join(root, path);
     if (!(await isElf(file))) continue;
-    const args = /\.so(\.|$)/.test(name) ? ['--strip-unneeded'] : ['--remove-section=.comment', '--remove-section=.note'];
-    const result = await execa(settings.strip, [...args, file], { reject: false });
-    if (result.exitCode !== 0) throw new NbprError(`strip failed on ${path}: ${result.stderr}`, { where: settings.strip });
+    const result = await execa(strip, [...args, ...(special ? ['--strip-debug'] : []), file], { reject: false });
+    if (result.exitCode !== 0) {
+      const why = result.stderr.trim() || result.shortMessage || `exit ${result.exitCode}`;
+      throw new NbprError(`strip failed on ${path}: ${why}`, { where: strip, hint: "This is the toolchain's strip as Buildroot names it (STRIPCMD); see the build log for the toolchain step." });
+    }
     stripped++;
   }
   return stripped;

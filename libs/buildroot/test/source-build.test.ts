@@ -1,16 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ArtefactStore, readElfDynamic } from '@nbpr/artefact';
 import { Catalogue, NbprError, readSystem, systemIdentity } from '@nbpr/model';
 import { resolvePackage, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchArtefact, publishArtefact, siteFor } from '@nbpr/sites';
-import { buildFromSource, containerImage, chooseBackend, makeCommand, locateBuildroot, type SourceBuildInput } from '../src';
+import { buildFromSource, buildrootStep, containerImage, chooseBackend, makeCommand, locateBuildroot, type SourceBuildInput } from '../src';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';
 import { repoRoot } from '../../../test/support/reference';
 import { startRegistry } from '../../../test/support/registry';
 import { tempDir } from '../../../test/support/temp';
+import { doubleBuildEnv, nervesSystemBrDouble } from '../../../test/support/buildroot-double';
 
 // Source builds through the Buildroot test double (test/fixtures/buildroot-double): the same
 // make calls NBPR makes of a real Buildroot 2026.05 tree.
@@ -19,6 +21,7 @@ const double = join(repoRoot, 'test', 'fixtures', 'buildroot-double');
 const exampleSystem = join(repoRoot, 'examples', 'systems', 'nerves_system_nbpr_example-portable-0.1.0');
 const dir = tempDir();
 const buildRoot = join(dir, 'build-root');
+const buildEnv = { ...process.env, ...doubleBuildEnv(dir), HOME: dir };
 const catalogue = Catalogue.load(
   [
     writeJson(join(dir, 'packages', 'jq', 'nbpr.json'), mainlinePackage('jq', { targets: ['*'], exposeStaging: true, licenses: 'MIT AND ICU AND CC-BY-3.0 AND BSD-2-Clause' })),
@@ -30,7 +33,7 @@ const catalogue = Catalogue.load(
 async function input(name: string, systemDir = exampleSystem): Promise<SourceBuildInput & { resolved: ResolvedPackage }> {
   const system = readSystem(systemDir);
   const resolved = (await resolvePackage({ catalogue, system: systemIdentity(system) }, name)) as ResolvedPackage;
-  return { manifest: catalogue.get(name), system, resolved, tree: double, backend: { kind: 'native' }, buildRoot, progress: () => undefined };
+  return { manifest: catalogue.get(name), system, resolved, tree: double, backend: { kind: 'native' }, buildRoot, nervesSystemBr: nervesSystemBrDouble, env: buildEnv, progress: () => undefined };
 }
 
 test('a mainline package builds, keeps only its own runtime files, strips them and records its build facts', async () => {
@@ -44,7 +47,7 @@ test('a mainline package builds, keeps only its own runtime files, strips them a
   assert.ok(paths.includes('staging/usr/include/jq.h'), 'exposeStaging ships staging');
   assert.deepEqual(built.metadata.sonames.provided, ['libjq.so.1']);
   assert.ok(built.metadata.sonames.needed.includes('libonig.so.5'));
-  assert.deepEqual(built.metadata.build.closure, ['jq', 'oniguruma']);
+  assert.deepEqual(built.metadata.build.closure, ['host-fakedate', 'host-skeleton', 'jq', 'oniguruma', 'skeleton', 'skeleton-custom', 'toolchain', 'toolchain-external', 'toolchain-external-custom'], "Buildroot's closure: the toolchain and skeleton packages too");
   assert.equal(built.metadata.build.kconfig.BR2_PACKAGE_ONIGURUMA, 'y');
   assert.equal(built.metadata.build.kconfig.BR2_PACKAGE_JQ_DECNUM, 'y');
   assert.ok(lines.some((l) => /^\[\d+:\d\d\] jq 1\.8\.2 Building$/.test(l)), 'progress shows Buildroot steps with elapsed time');
@@ -98,7 +101,7 @@ test('a failing build shows the last lines of its log and where the log is', asy
   writeFileSync(join(broken, 'package', 'oniguruma', 'src', 'onig.c'), 'this is not C\n');
   await assert.rejects(buildFromSource({ ...(await input('jq')), tree: broken, buildRoot: join(tempDir(), 'b') }), (e: unknown) => {
     assert.ok(e instanceof NbprError);
-    assert.match(e.format(), /make jq failed/);
+    assert.match(e.format(), /make jq jq-legal-info failed/);
     assert.match(e.format(), /jq\.log/);
     assert.match(e.format(), /onig\.c/);
     return true;
@@ -128,4 +131,47 @@ test('the container backend runs the system nerves_system_br image, never :lates
   const cmd = makeCommand({ kind: 'container', engine: 'docker', image: containerImage('v1.34.0') }, '/br', ['O=/out', 'jq'], ['/out', '/ext']);
   assert.deepEqual(cmd, { file: 'docker', args: ['run', '--rm', '-v', '/br:/br', '-v', '/out:/out', '-v', '/ext:/ext', '-w', '/br', '-e', 'SOURCE_DATE_EPOCH', 'ghcr.io/nerves-project/nerves_system_br:1.34.0', 'make', 'O=/out', 'jq'] });
   await assert.rejects(chooseBackend('v1.34.0', { NBPR_BUILD_BACKEND: 'lxc' }), /unknown build backend 'lxc'/);
+});
+
+test("target-finalize's fix-rpath and strip are applied: no build-dir RUNPATH, no .comment, and exactly two make passes", async () => {
+  const built = await buildFromSource(await input('jq'));
+  const tree = join(tempDir(), 'x');
+  execFileSync('mkdir', ['-p', tree]);
+  execFileSync('tar', ['-xzf', built.file, '-C', tree]);
+  const dynamic = execFileSync('readelf', ['-d', join(tree, 'target/usr/bin/jq')], { encoding: 'utf8' });
+  assert.match(dynamic, /\(RUNPATH\)\s+Library runpath: \[\]/, 'the .libs RUNPATH libtool leaves is emptied, as fix-rpath empties it');
+  assert.doesNotMatch(readFileSync(join(tree, 'target/usr/bin/jq')).toString('latin1'), /\.libs/);
+  const sections = execFileSync('readelf', ['-S', join(tree, 'target/usr/lib/libjq.so.1.0.4')], { encoding: 'utf8' });
+  assert.doesNotMatch(sections, /\.comment/, 'libraries are stripped with STRIPCMD too, not --strip-unneeded');
+  const makes = readFileSync(built.logFile, 'utf8').split('\n').filter((l) => l.startsWith('$ make'));
+  assert.equal(makes.length, 2, `one configuration pass and one build pass:\n${makes.join('\n')}`);
+  assert.ok(built.seconds.make > 0 && built.seconds.total >= built.seconds.make);
+});
+
+test('Buildroot step lines are read with or without the escape codes it adds when TERM is set', () => {
+  assert.equal(buildrootStep('\x1b[7m>>> jq 1.8.2 Building\x1b[27m'), 'jq 1.8.2 Building');
+  assert.equal(buildrootStep('>>> toolchain-external-custom  Extracting'), 'toolchain-external-custom  Extracting');
+  assert.equal(buildrootStep('checking for gcc... yes'), null);
+});
+
+test("the toolchain Nerves already has is put where Buildroot looks, so nothing is downloaded; without it the offline build fails in Buildroot's download", async () => {
+  const lines: string[] = [];
+  const scratch = tempDir();
+  const env = { ...process.env, ...doubleBuildEnv(scratch), HOME: scratch };
+  await buildFromSource({ ...(await input('nbpr-heartbeat')), env, buildRoot: join(scratch, 'b'), progress: (l) => lines.push(l) });
+  assert.ok(lines.some((l) => /toolchain nerves_toolchain_aarch64_nerves_linux_gnu-linux_\w+-12\.2\.0-NBPREX1\.tar\.xz from .*nerves-dl/.test(l)), lines.join('\n'));
+  assert.ok(readdirSync(join(env.NERVES_BR_DL_DIR!, 'toolchain-external-custom')).some((f) => f.endsWith('.tar.xz')), "seeded into Buildroot's download dir, outside the tree");
+  const bare = tempDir();
+  const without = { ...process.env, NERVES_DL_DIR: join(bare, 'nothing'), NERVES_BR_DL_DIR: join(bare, 'dl'), HOME: bare };
+  const noted: string[] = [];
+  await assert.rejects(buildFromSource({ ...(await input('nbpr-heartbeat')), env: without, buildRoot: join(bare, 'b'), progress: (l) => noted.push(l) }), (e: unknown) => e instanceof NbprError && /download failed/.test(e.format()));
+  assert.ok(noted.some((l) => /is not on this machine .*Buildroot downloads it from https:\/\/github\.com\//.test(l)), noted.join('\n'));
+});
+
+test("a system built with nerves_system_br needs its tree, and the build gets NERVES_DEFCONFIG_DIR", async () => {
+  await assert.rejects(buildFromSource({ ...(await input('nbpr-heartbeat')), nervesSystemBr: undefined }), (e: unknown) => e instanceof NbprError && /nerves_system_br v1\.34\.0 as BR2_EXTERNAL/.test(e.message) && /NBPR_NERVES_SYSTEM_BR_DIR/.test(e.format()));
+  const built = await buildFromSource(await input('nbpr-heartbeat'));
+  const dotConfig = readFileSync(join(dirname(built.logFile), 'output', '.config'), 'utf8');
+  assert.match(dotConfig, /^NERVES_SYSTEM="BR2_EXTERNAL"$/m, "nerves_system_br's own symbol, as real Kconfig writes it");
+  assert.doesNotMatch(dotConfig, /^NERVES_DEFCONFIG_DIR=/m, 'option env symbols are not written');
 });

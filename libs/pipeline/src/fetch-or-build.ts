@@ -31,6 +31,7 @@ export async function fetchOrBuild(input: FetchOrBuildInput): Promise<FetchedPac
       backend: await chooseBackend(system.nervesSystemBrVersion, env),
       buildRoot: buildRootFor(env),
       nervesSystemBr: env.NBPR_NERVES_SYSTEM_BR_DIR,
+      env,
       progress: input.log,
     });
     const tree = await store.addBuilt({ key: package_.key, tag: package_.tag, file: built.file, digest: built.digest, diffId: built.diffId, size: built.size });

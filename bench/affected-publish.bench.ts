@@ -16,9 +16,9 @@ import { commitAll } from '../test/support/nx-workspace';
 import { withCatalogueWorkspace } from './support/catalogue-workspace';
 import { updatePluginOptions } from './support/generated-catalogue';
 import { median, timedNx } from './support/timed-nx';
+import { doubleBuildEnv } from '../test/support/buildroot-double';
 
 const repetitions = Number(process.argv[2] ?? 3);
-const buildrootDouble = join(__dirname, '..', 'test', 'fixtures', 'buildroot-double');
 const affectedPublish = ['affected', '-t', 'publish', '--base=HEAD~1', '--head=HEAD'];
 
 void withCatalogueWorkspace('nbpr-bench-affected-', 50, async ({ root, ws, registry }) => {
@@ -26,7 +26,7 @@ void withCatalogueWorkspace('nbpr-bench-affected-', 50, async ({ root, ws, regis
   // published there too, so that all else is published before the measured changes.
   updatePluginOptions(ws, (options) => ({ ...options, registry: `${registry.host}/bench` }));
   commitAll(ws, 'registry');
-  const env = { NBPR_CACHE_DIR: join(root, 'store'), NBPR_BUILD_ROOT: join(root, 'build'), NBPR_BUILDROOT_DIR: buildrootDouble };
+  const env = { NBPR_CACHE_DIR: join(root, 'store'), NBPR_BUILD_ROOT: join(root, 'build'), ...doubleBuildEnv(root) };
   timedNx(ws, ['run-many', '-t', 'publish', '-p', 'nbpr-hello', 'nbpr-heartbeat'], env);
 
   const changed: number[] = [];

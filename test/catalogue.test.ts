@@ -85,7 +85,14 @@ test('the example system is a Nerves system artefact written by Buildroot 2026.0
   assert.equal(system.arch, 'aarch64');
   assert.equal(system.toolchainTuple, 'aarch64-nerves-linux-gnu');
   assert.equal(system.config.get('BR2_PACKAGE_LIBP11'), 'y');
-  assert.equal(system.config.get('BR2_PACKAGE_LIBRESSL'), 'n');
+  assert.equal(system.config.get('BR2_PACKAGE_LIBOPENSSL'), 'y', 'libp11 forces libopenssl');
+  assert.equal(system.config.get('BR2_PACKAGE_LIBRESSL') ?? 'n', 'n');
+  assert.equal(system.config.get('NERVES_SYSTEM'), '"BR2_EXTERNAL"', "nerves_system_br's own symbol");
+  assert.equal(system.config.get('BR2_EXTERNAL_NAMES'), '"NERVES"');
+  assert.equal(system.config.get('BR2_TOOLCHAIN_EXTERNAL_DOWNLOAD'), 'y', 'the toolchain named as real Nerves systems name it');
+  assert.match(system.config.get('BR2_TOOLCHAIN_EXTERNAL_URL')!, /^"https:\/\/github\.com\/nerves-project\/toolchains\/releases\/download\/v[\d.]+\/nerves_toolchain_aarch64_nerves_linux_gnu-linux_\$\{shell uname -m\}-[\d.]+-\w+\.tar\.xz"$/);
+  const text = readFileSync(join(system.dir, '.config'), 'utf8');
+  assert.doesNotMatch(text, /(\/tmp|\/home|\/build|\/var)\//, 'no machine paths (only the canonical /nerves/env of the nerves_system_br container)');
   const legal = system.legalInfoDir!;
   for (const line of readFileSync(join(legal, 'legal-info.sha256'), 'utf8').trim().split('\n')) {
     const [hash, file] = line.split('  ');

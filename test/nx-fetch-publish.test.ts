@@ -9,6 +9,7 @@ import { copyWorkspace, runNx } from './support/nx-workspace';
 import { packedHello } from './support/artefacts';
 import { startRegistry } from './support/registry';
 import { tempDir } from './support/temp';
+import { doubleBuildEnv } from './support/buildroot-double';
 
 // fetch-or-build's prebuilt path and publish, through real nx, against two real registries:
 // a site that has the artefact, and the project's own registry.
@@ -55,9 +56,12 @@ test('fetch-or-build with no site holding the artefact and no Buildroot fails na
   const nxJson = JSON.parse(readFileSync(join(ws, 'nx.json'), 'utf8'));
   Object.assign(nxJson.plugins[0].options, { sites: [`${site.host}/mirror`] });
   writeFileSync(join(ws, 'nx.json'), JSON.stringify(nxJson, null, 2));
-  const run = runNx(ws, ['run', 'example-firmware:fetch-or-build'], { NBPR_CACHE_DIR: join(tempDir(), 'store'), XDG_DATA_HOME: tempDir() });
+  // Nothing answers where Buildroot and nerves_system_br would be downloaded from (a closed port: no network).
+  const nowhere = 'http://127.0.0.1:9/downloads';
+  const run = runNx(ws, ['run', 'example-firmware:fetch-or-build'], { NBPR_CACHE_DIR: join(tempDir(), 'store'), XDG_DATA_HOME: tempDir(), NBPR_BUILDROOT_SITES: nowhere, NBPR_NERVES_SYSTEM_BR_SITES: nowhere });
   assert.notEqual(run.status, 0);
-  assert.match(run.output, /the source build failed:\s+looked at NBPR_BUILDROOT_DIR.*: no Buildroot 2026\.05\.1 tree/);
+  assert.match(run.output, /the source build failed:\s+.*could not download nerves_system_br-v1\.34\.0\.tar\.gz; a source build needs it/);
+  assert.match(run.output, /put it at .*nerves\/nbpr\/dl\/nerves_system_br-v1\.34\.0\.tar\.gz/);
   assert.match(run.output, /nbpr-hello 0\.1\.0: no prebuilt artefact for key [0-9a-f]{64} \(tag 0\.1\.0-nerves_system_nbpr_example-0\.1\.0-[0-9a-f]{16}\); tried 127\.0\.0\.1:\d+\/mirror\/nbpr-hello:/);
   assert.match(run.output, /nbpr-heartbeat 0\.1\.0: no prebuilt artefact/);
 });
@@ -68,7 +72,7 @@ test('a miss is built from source with Buildroot, published back, and the next m
   const nxJson = JSON.parse(readFileSync(join(ws, 'nx.json'), 'utf8'));
   Object.assign(nxJson.plugins[0].options, { registry: `${registry.host}/nbpr`, sites: [], publishAfterBuild: true });
   writeFileSync(join(ws, 'nx.json'), JSON.stringify(nxJson, null, 2));
-  const builder = { NBPR_CACHE_DIR: join(tempDir(), 'store'), NBPR_BUILD_ROOT: tempDir(), NBPR_BUILDROOT_DIR: join(__dirname, 'fixtures', 'buildroot-double') };
+  const builder = { NBPR_CACHE_DIR: join(tempDir(), 'store'), NBPR_BUILD_ROOT: tempDir(), ...doubleBuildEnv(tempDir()) };
   const built = runNx(ws, ['run', 'example-firmware:fetch-or-build'], builder);
   assert.equal(built.status, 0, built.output);
   assert.match(built.output, /no prebuilt nbpr-hello 0\.1\.0 \(key [0-9a-f]{16}\) at 1 site\(s\): building from source/);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { copyWorkspace, runNx } from './support/nx-workspace';
 import { repoRoot } from './support/reference';
 import { tempDir } from './support/temp';
+import { doubleBuildEnv } from './support/buildroot-double';
 
 // nx g @nbpr/nx-plugin:package and :firmware, through real nx in a copy of the workspace.
 
@@ -56,7 +57,7 @@ test('a vendored package gets a BR2_EXTERNAL tree that Buildroot builds once its
   assert.match(readFileSync(join(dir, 'buildroot', 'external.desc'), 'utf8'), /^name: NBPR_TOOL$/m);
   assert.ok(statSync(join(dir, 'buildroot', 'package', 'nbpr-tool', 'src', 'nbpr-tool')).mode & 0o100, 'the script is executable');
   fill(join(dir, 'nbpr.json'), { description: 'A tool made here', homepage: 'https://example.org/nbpr-tool', licenses: 'Apache-2.0' });
-  const built = runNx(ws, ['run', 'nbpr-tool:fetch-or-build'], { NBPR_BUILDROOT_DIR: double, NBPR_BUILD_ROOT: tempDir(), NBPR_CACHE_DIR: join(tempDir(), 'store') });
+  const built = runNx(ws, ['run', 'nbpr-tool:fetch-or-build'], { ...doubleBuildEnv(tempDir()), NBPR_BUILD_ROOT: tempDir(), NBPR_CACHE_DIR: join(tempDir(), 'store') });
   assert.equal(built.status, 0, built.output);
   assert.match(built.output, /no prebuilt nbpr-tool 0\.1\.0 .*: building from source/);
   assert.match(built.output, /nbpr-tool 0\.1\.0 Installing to target/);

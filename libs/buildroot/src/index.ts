@@ -1,4 +1,6 @@
-export * from './locate-tree';
+export * from './obtain-buildroot';
+export * from './sources-lock';
+export * from './download-file';
 export * from './backend';
 export * from './run-make';
 export * from './check-config';

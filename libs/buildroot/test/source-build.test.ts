@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ArtefactStore, readElfDynamic } from '@nbpr/artefact';
 import { Catalogue, NbprError, readSystem, systemIdentity } from '@nbpr/model';
 import { resolvePackage, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchArtefact, publishArtefact, siteFor } from '@nbpr/sites';
-import { buildFromSource, buildrootStep, containerImage, chooseBackend, makeCommand, locateBuildroot, type SourceBuildInput } from '../src';
+import { buildFromSource, buildrootStep, containerImage, chooseBackend, makeCommand, obtainBuildroot, treeVersion, type SourceBuildInput } from '../src';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';
 import { repoRoot } from '../../../test/support/reference';
 import { startRegistry } from '../../../test/support/registry';
@@ -108,20 +110,71 @@ test('a failing build shows the last lines of its log and where the log is', asy
   });
 });
 
-test('the Buildroot tree must be the version the system was built with, or be provided', async () => {
-  await assert.rejects(locateBuildroot('2025.02', { NBPR_BUILDROOT_DIR: double }), /Buildroot 2026\.05\.1 cannot build for a system made with Buildroot 2025\.02/);
-  await assert.rejects(locateBuildroot('2026.05.1', { XDG_DATA_HOME: tempDir() }), /no Buildroot 2026\.05\.1 tree .* cannot download one/);
-  assert.equal(await locateBuildroot('2026.05.1', { NBPR_BUILDROOT_DIR: double }), double);
+test('NBPR_BUILDROOT_DIR must be the version the system was built with', async () => {
+  const system = readSystem(exampleSystem);
+  const lockFile = join(tempDir(), 'lock.json');
+  const old = { ...system, buildrootVersion: '2025.02' };
+  await assert.rejects(obtainBuildroot({ system: old, needsNervesSystemBr: false, lockFile, env: { NBPR_BUILDROOT_DIR: double } }), /Buildroot 2026\.05\.1 cannot build for a system made with Buildroot 2025\.02/);
+  assert.deepEqual(await obtainBuildroot({ system, needsNervesSystemBr: true, lockFile, env: { NBPR_BUILDROOT_DIR: double, NBPR_NERVES_SYSTEM_BR_DIR: nervesSystemBrDouble } }), { tree: double, nervesSystemBr: nervesSystemBrDouble });
 });
 
-test('a release tarball is unpacked only when its sha256 matches the pin', async () => {
-  const data = tempDir();
-  const tarball = join(tempDir(), 'buildroot-2026.05.1.tar.gz');
-  require('node:child_process').execFileSync('tar', ['-czf', tarball, '-C', join(double, '..'), 'buildroot-double']);
-  const sha = require('node:crypto').createHash('sha256').update(readFileSync(tarball)).digest('hex');
-  await assert.rejects(locateBuildroot('2026.05.1', { XDG_DATA_HOME: data, NBPR_BUILDROOT_TARBALL: tarball }, { '2026.05.1': '0'.repeat(64) }), /has sha256 .* expected 0{64}/);
-  const tree = await locateBuildroot('2026.05.1', { XDG_DATA_HOME: data, NBPR_BUILDROOT_TARBALL: tarball }, { '2026.05.1': sha });
-  assert.match(readFileSync(join(tree, 'Makefile'), 'utf8'), /BR2_VERSION := 2026\.05\.1/);
+test("Buildroot is obtained as Nerves obtains it: downloaded, recorded in the lock file, patched with nerves_system_br's patches in order, cached; a changed tarball is refused", async () => {
+  const src = tempDir();
+  const brTop = join(src, 'buildroot-2026.05.1');
+  cpSync(double, brTop, { recursive: true, verbatimSymlinks: true });
+  const nsbrTop = join(src, 'nerves_system_br-1.34.0');
+  cpSync(nervesSystemBrDouble, nsbrTop, { recursive: true });
+  writeFileSync(join(nsbrTop, 'create-build.sh'), '#!/bin/sh\nNERVES_BR_VERSION=2026.05\n');
+  mkdirSync(join(nsbrTop, 'patches', 'buildroot'), { recursive: true });
+  writeFileSync(join(nsbrTop, 'patches', 'buildroot', '0001-add.patch'), '--- /dev/null\n+++ b/NERVES-PATCHED\n@@ -0,0 +1 @@\n+one\n');
+  writeFileSync(join(nsbrTop, 'patches', 'buildroot', '0002-change.patch'), '--- a/NERVES-PATCHED\n+++ b/NERVES-PATCHED\n@@ -1 +1 @@\n-one\n+two\n');
+  const files = new Map<string, Buffer>();
+  const pack = (top: string) => {
+    const out = join(src, `${top.split('/').pop()}.tar.gz`);
+    execFileSync('tar', ['-czf', out, '-C', src, top.split('/').pop()!]);
+    return readFileSync(out);
+  };
+  files.set('/downloads/buildroot-2026.05.1.tar.gz', pack(brTop));
+  files.set('/nsbr/v1.34.0.tar.gz', pack(nsbrTop));
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url!);
+    const body = files.get(req.url!);
+    res.writeHead(body ? 200 : 404).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const sites = { NBPR_BUILDROOT_SITES: `${base}/missing ${base}/downloads`, NBPR_NERVES_SYSTEM_BR_SITES: `${base}/nsbr` };
+  const system = readSystem(exampleSystem);
+  const lockFile = join(tempDir(), 'nbpr.sources.lock.json');
+  try {
+    const data = tempDir();
+    const lines: string[] = [];
+    const trees = await obtainBuildroot({ system, needsNervesSystemBr: true, lockFile, env: { XDG_DATA_HOME: data, ...sites }, progress: (l) => lines.push(l) });
+    assert.equal(treeVersion(trees.tree), '2026.05.1');
+    assert.equal(readFileSync(join(trees.tree, 'NERVES-PATCHED'), 'utf8'), 'two\n', 'both patches, in order');
+    assert.ok(existsSync(join(trees.nervesSystemBr!, 'external.desc')));
+    assert.ok(requests.includes('/missing/buildroot-2026.05.1.tar.gz') && requests.includes('/downloads/buildroot-2026.05.1.tar.gz'), "Nerves' mirror after the official site");
+    const lock = JSON.parse(readFileSync(lockFile, 'utf8')).files;
+    assert.match(lock['buildroot-2026.05.1.tar.gz'], /^sha256:[0-9a-f]{64}$/);
+    assert.match(lock['nerves_system_br-v1.34.0.tar.gz'], /^sha256:[0-9a-f]{64}$/);
+    assert.ok(lines.some((l) => /nerves_system_br v1\.34\.0 names 2026\.05: using 2026\.05\.1/.test(l)), lines.join('\n'));
+    assert.ok(!readdirSync(join(data, 'nerves', 'nbpr', 'buildroot')).some((d) => d.includes('partial')), 'no temporary sibling left');
+
+    requests.length = 0;
+    assert.deepEqual(await obtainBuildroot({ system, needsNervesSystemBr: true, lockFile, env: { XDG_DATA_HOME: data, ...sites } }), trees);
+    assert.deepEqual(requests, [], 'the cached trees are used without a download');
+
+    files.set('/downloads/buildroot-2026.05.1.tar.gz', Buffer.concat([files.get('/downloads/buildroot-2026.05.1.tar.gz')!, Buffer.alloc(512)]));
+    const other = tempDir();
+    await assert.rejects(obtainBuildroot({ system, needsNervesSystemBr: true, lockFile, env: { XDG_DATA_HOME: other, ...sites } }), (e: unknown) => e instanceof NbprError && /buildroot-2026\.05\.1\.tar\.gz has sha256:[0-9a-f]+, but the workspace recorded sha256:/.test(e.message));
+    assert.ok(!existsSync(join(other, 'nerves', 'nbpr', 'buildroot')), 'nothing unpacked from a refused tarball');
+    assert.ok(!existsSync(join(other, 'nerves', 'nbpr', 'dl', 'buildroot-2026.05.1.tar.gz')), 'nor kept');
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+  const offline = tempDir();
+  await assert.rejects(obtainBuildroot({ system, needsNervesSystemBr: true, lockFile, env: { XDG_DATA_HOME: offline, ...sites } }), (e: unknown) => e instanceof NbprError && /could not download nerves_system_br-v1\.34\.0\.tar\.gz/.test(e.message) && /put it at .*nerves_system_br-v1\.34\.0\.tar\.gz/.test(e.format()));
 });
 
 test('the container backend runs the system nerves_system_br image, never :latest', async () => {
@@ -157,7 +210,7 @@ test('Buildroot step lines are read with or without the escape codes it adds whe
 test("the toolchain Nerves already has is put where Buildroot looks, so nothing is downloaded; without it the offline build fails in Buildroot's download", async () => {
   const lines: string[] = [];
   const scratch = tempDir();
-  const env = { ...process.env, ...doubleBuildEnv(scratch), HOME: scratch };
+  const env: Record<string, string | undefined> = { ...process.env, ...doubleBuildEnv(scratch), HOME: scratch };
   await buildFromSource({ ...(await input('nbpr-heartbeat')), env, buildRoot: join(scratch, 'b'), progress: (l) => lines.push(l) });
   assert.ok(lines.some((l) => /toolchain nerves_toolchain_aarch64_nerves_linux_gnu-linux_\w+-12\.2\.0-NBPREX1\.tar\.xz from .*nerves-dl/.test(l)), lines.join('\n'));
   assert.ok(readdirSync(join(env.NERVES_BR_DL_DIR!, 'toolchain-external-custom')).some((f) => f.endsWith('.tar.xz')), "seeded into Buildroot's download dir, outside the tree");

@@ -1,9 +1,13 @@
 import { ArtefactStore } from '@nbpr/artefact';
-import { buildFromSource, buildRootFor, chooseBackend, locateBuildroot } from '@nbpr/buildroot';
+import { join } from 'node:path';
+import { buildFromSource, buildRootFor, chooseBackend, obtainBuildroot, usesNervesSystemBr } from '@nbpr/buildroot';
 import { Catalogue, loadSystem, projectRegistry, writeJsonAtomic } from '@nbpr/model';
 import { resolveProject, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchSelection, publishStored, siteFor, workspaceSites, type FetchedPackage } from '@nbpr/sites';
 import type { ProjectInput } from './project-input';
+
+/** The workspace's record of the Buildroot and nerves_system_br tarballs' sha256 (committed). */
+export const SOURCES_LOCK_FILE = 'nbpr.sources.lock.json';
 
 export interface FetchOrBuildInput extends ProjectInput {
   /** Where to record what was fetched (fetched.json). */
@@ -23,14 +27,15 @@ export async function fetchOrBuild(input: FetchOrBuildInput): Promise<FetchedPac
   const buildMissing = async (pkg: { name: string }) => {
     const system = await loadSystem(resolved.system.id, options, workspaceRoot, env);
     const package_ = byName.get(pkg.name)!;
+    const trees = await obtainBuildroot({ system, needsNervesSystemBr: usesNervesSystemBr(system.config), lockFile: join(workspaceRoot, SOURCES_LOCK_FILE), env, progress: input.log });
     const built = await buildFromSource({
       manifest: catalogue.get(pkg.name),
       system,
       resolved: package_,
-      tree: await locateBuildroot(system.buildrootVersion, env),
+      tree: trees.tree,
       backend: await chooseBackend(system.nervesSystemBrVersion, env),
       buildRoot: buildRootFor(env),
-      nervesSystemBr: env.NBPR_NERVES_SYSTEM_BR_DIR,
+      nervesSystemBr: trees.nervesSystemBr,
       env,
       progress: input.log,
     });

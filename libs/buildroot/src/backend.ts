@@ -22,9 +22,12 @@ export async function chooseBackend(nervesSystemBrVersion: string, env: NodeJS.P
   throw new NbprError('Buildroot builds need Linux, or docker or podman to run the nerves_system_br container', { hint: 'Install docker or podman, or build on Linux (NBPR_BUILD_BACKEND=native).' });
 }
 
+/** The environment a build passes into the container (the rest of the host's stays outside). */
+export const CONTAINER_ENV = ['SOURCE_DATE_EPOCH', 'BR2_DL_DIR', 'NERVES_DEFCONFIG_DIR', 'TERM'];
+
 /** The command that runs `make <args>` in `tree` for a backend; every path is mounted at the same place. */
 export function makeCommand(backend: Backend, tree: string, args: string[], mounts: string[]): { file: string; args: string[] } {
   if (backend.kind === 'native') return { file: 'make', args: ['-C', tree, ...args] };
   const volumes = [...new Set([tree, ...mounts])].flatMap((dir) => ['-v', `${dir}:${dir}`]);
-  return { file: backend.engine, args: ['run', '--rm', ...volumes, '-w', tree, '-e', 'SOURCE_DATE_EPOCH', backend.image, 'make', ...args] };
+  return { file: backend.engine, args: ['run', '--rm', ...volumes, '-w', tree, ...CONTAINER_ENV.flatMap((name) => ['-e', name]), backend.image, 'make', ...args] };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync as copyFileSyncFrom, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -9,7 +9,7 @@ import { ArtefactStore, readElfDynamic } from '@nbpr/artefact';
 import { Catalogue, NbprError, readSystem, systemIdentity } from '@nbpr/model';
 import { resolvePackage, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchArtefact, publishArtefact, siteFor } from '@nbpr/sites';
-import { buildFromSource, buildrootStep, containerImage, chooseBackend, makeCommand, obtainBuildroot, treeVersion, type SourceBuildInput } from '../src';
+import { buildFromSource, buildrootStep, containerImage, chooseBackend, harvest, makeCommand, obtainBuildroot, stripSettings, stripTree, treeVersion, type SourceBuildInput } from '../src';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';
 import { repoRoot } from '../../../test/support/reference';
 import { startRegistry } from '../../../test/support/registry';
@@ -182,7 +182,7 @@ test('the container backend runs the system nerves_system_br image, never :lates
   assert.deepEqual(await chooseBackend('v1.34.0', { NBPR_BUILD_BACKEND: 'podman' }), { kind: 'container', engine: 'podman', image: 'ghcr.io/nerves-project/nerves_system_br:1.34.0' });
   assert.deepEqual(await chooseBackend('v1.34.0', {}, 'linux'), { kind: 'native' });
   const cmd = makeCommand({ kind: 'container', engine: 'docker', image: containerImage('v1.34.0') }, '/br', ['O=/out', 'jq'], ['/out', '/ext']);
-  assert.deepEqual(cmd, { file: 'docker', args: ['run', '--rm', '-v', '/br:/br', '-v', '/out:/out', '-v', '/ext:/ext', '-w', '/br', '-e', 'SOURCE_DATE_EPOCH', 'ghcr.io/nerves-project/nerves_system_br:1.34.0', 'make', 'O=/out', 'jq'] });
+  assert.deepEqual(cmd, { file: 'docker', args: ['run', '--rm', '-v', '/br:/br', '-v', '/out:/out', '-v', '/ext:/ext', '-w', '/br', '-e', 'SOURCE_DATE_EPOCH', '-e', 'BR2_DL_DIR', '-e', 'NERVES_DEFCONFIG_DIR', '-e', 'TERM', 'ghcr.io/nerves-project/nerves_system_br:1.34.0', 'make', 'O=/out', 'jq'] });
   await assert.rejects(chooseBackend('v1.34.0', { NBPR_BUILD_BACKEND: 'lxc' }), /unknown build backend 'lxc'/);
 });
 
@@ -227,4 +227,17 @@ test("a system built with nerves_system_br needs its tree, and the build gets NE
   const dotConfig = readFileSync(join(dirname(built.logFile), 'output', '.config'), 'utf8');
   assert.match(dotConfig, /^NERVES_SYSTEM="BR2_EXTERNAL"$/m, "nerves_system_br's own symbol, as real Kconfig writes it");
   assert.doesNotMatch(dotConfig, /^NERVES_DEFCONFIG_DIR=/m, 'option env symbols are not written');
+});
+
+test('a file the files list names that the harvest cannot find is an error naming the package and the file', async () => {
+  const from = tempDir();
+  writeFileSync(join(from, 'present'), 'x');
+  await assert.rejects(harvest(['present', 'usr/lib/libgone.so.1'], from, join(tempDir(), 'to'), 'libgone'), (e: unknown) => e instanceof NbprError && /1 file that Buildroot lists as installed by libgone is not in .*: usr\/lib\/libgone\.so\.1/.test(e.message));
+});
+
+test("a strip that cannot run says why, not an empty message", async () => {
+  const root = tempDir();
+  copyFileSyncFrom('/bin/true', join(root, 'tool'));
+  const settings = stripSettings(new Map([['BR2_STRIP_strip', 'y']]), `${join(root, 'host', 'bin', 'missing-strip')} --remove-section=.comment --remove-section=.note`);
+  await assert.rejects(stripTree(root, [{ path: 'tool', mode: 0o755 }], settings), (e: unknown) => e instanceof NbprError && /strip failed on tool: \S+/.test(e.message) && /ENOENT|not found|No such file/.test(e.message));
 });

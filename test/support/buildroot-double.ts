@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDotConfig } from '@nbpr/model';
-import { toolchainDownload } from '@nbpr/buildroot';
+import { artefactName, toolchainDownload } from '@nbpr/buildroot';
 import { readFileSync } from 'node:fs';
 import { repoRoot } from './reference';
 
@@ -23,7 +23,7 @@ export function doubleBuildEnv(scratch: string, systemDir = exampleSystemDir): R
   const config = parseDotConfig(readFileSync(join(systemDir, '.config'), 'utf8')).symbols;
   const toolchain = toolchainDownload(config);
   if (toolchain) {
-    const top = join(scratch, 'toolchain-src', toolchain.file.replace(/-[0-9A-Z]+\.tar\.xz$/, ''));
+    const top = join(scratch, 'toolchain-src', artefactName(toolchain.file));
     mkdirSync(join(top, 'bin'), { recursive: true });
     writeFileSync(join(top, 'README'), 'Stand-in for a Nerves toolchain (Buildroot test double)\n');
     execFileSync('tar', ['-cJf', join(nervesDl, toolchain.file), '-C', join(top, '..'), top.split('/').pop()!]);

@@ -9,7 +9,7 @@ import { ArtefactStore, readElfDynamic } from '@nbpr/artefact';
 import { Catalogue, NbprError, readSystem, systemIdentity } from '@nbpr/model';
 import { resolvePackage, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchArtefact, publishArtefact, siteFor } from '@nbpr/sites';
-import { buildFromSource, buildrootStep, containerImage, chooseBackend, harvest, makeCommand, obtainBuildroot, stripSettings, stripTree, treeVersion, type SourceBuildInput } from '../src';
+import { artefactName, buildFromSource, buildrootStep, containerImage, chooseBackend, harvest, seedToolchain, toolchainDownload, makeCommand, obtainBuildroot, stripSettings, stripTree, treeVersion, type SourceBuildInput } from '../src';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';
 import { repoRoot } from '../../../test/support/reference';
 import { startRegistry } from '../../../test/support/registry';
@@ -212,7 +212,7 @@ test("the toolchain Nerves already has is put where Buildroot looks, so nothing 
   const scratch = tempDir();
   const env: Record<string, string | undefined> = { ...process.env, ...doubleBuildEnv(scratch), HOME: scratch };
   await buildFromSource({ ...(await input('nbpr-heartbeat')), env, buildRoot: join(scratch, 'b'), progress: (l) => lines.push(l) });
-  assert.ok(lines.some((l) => /toolchain nerves_toolchain_aarch64_nerves_linux_gnu-linux_\w+-12\.2\.0-NBPREX1\.tar\.xz from .*nerves-dl/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /toolchain nerves_toolchain_aarch64_nerves_linux_gnu-linux_\w+-12\.2\.0-480883B\.tar\.xz from .*nerves-dl/.test(l)), lines.join('\n'));
   assert.ok(readdirSync(join(env.NERVES_BR_DL_DIR!, 'toolchain-external-custom')).some((f) => f.endsWith('.tar.xz')), "seeded into Buildroot's download dir, outside the tree");
   const bare = tempDir();
   const without = { ...process.env, NERVES_DL_DIR: join(bare, 'nothing'), NERVES_BR_DL_DIR: join(bare, 'dl'), HOME: bare };
@@ -240,4 +240,20 @@ test("a strip that cannot run says why, not an empty message", async () => {
   copyFileSyncFrom('/bin/true', join(root, 'tool'));
   const settings = stripSettings(new Map([['BR2_STRIP_strip', 'y']]), `${join(root, 'host', 'bin', 'missing-strip')} --remove-section=.comment --remove-section=.note`);
   await assert.rejects(stripTree(root, [{ path: 'tool', mode: 0o755 }], settings), (e: unknown) => e instanceof NbprError && /strip failed on tool: \S+/.test(e.message) && /ENOENT|not found|No such file/.test(e.message));
+});
+
+test("an unpacked toolchain in Nerves' artifacts dir is packed where Buildroot looks, with the release's top directory", async () => {
+  const config = readSystem(exampleSystem).config;
+  const wanted = toolchainDownload(config)!;
+  const artifacts = tempDir();
+  const unpacked = join(artifacts, artefactName(wanted.file));
+  mkdirSync(join(unpacked, 'bin'), { recursive: true });
+  writeFileSync(join(unpacked, 'bin', 'aarch64-nerves-linux-gnu-gcc'), '#!/bin/sh\n');
+  const dl = tempDir();
+  const how = await seedToolchain(config, dl, [artifacts], { HOME: tempDir() });
+  assert.match(how!, /packed from .*nerves_toolchain_aarch64_nerves_linux_gnu-linux_\w+-12\.2\.0$/);
+  const listing = execFileSync('tar', ['-tJf', join(dl, 'toolchain-external-custom', wanted.file)], { encoding: 'utf8' });
+  assert.match(listing, new RegExp(`^${artefactName(wanted.file)}/bin/aarch64-nerves-linux-gnu-gcc$`, 'm'));
+  assert.equal(await seedToolchain(config, dl, [], { HOME: tempDir() }), `toolchain ${wanted.file} already in ${join(dl, 'toolchain-external-custom')}`);
+  assert.equal(await seedToolchain(config, tempDir(), [], { HOME: tempDir() }), null, 'not on this machine: Buildroot downloads it');
 });

@@ -12,7 +12,7 @@ import { fixRpath } from './fix-rpath';
 import { filesList, harvest } from './harvest';
 import { legalSlice } from './legal-slice';
 import { downloadDir, seedToolchain, toolchainDownload } from './nerves-toolchain';
-import { factGoals, parseFacts } from './package-facts';
+import { parseFacts, writeFactsExternal } from './package-facts';
 import { runMake, type MakeContext } from './run-make';
 import { stripSettings, stripTree } from './strip';
 
@@ -90,6 +90,12 @@ async function build(input: SourceBuildInput, work: string): Promise<SourceBuild
     }
     externals.push(await copyToFixedPath(input.nervesSystemBr, join(work, 'br2-external', 'nerves_system_br')));
   }
+  const packages = resolved.keyDocument.build.packages;
+  // Beside the package trees, not among them: a package may be named anything.
+  const facts = join(work, 'nbpr-facts-external');
+  await rm(facts, { recursive: true, force: true });
+  const { goals } = await writeFactsExternal(facts, packages);
+  externals.push(facts);
   // nerves_system_br's Config.in reads NERVES_DEFCONFIG_DIR from the environment and sources
   // its Config.in; a package build needs none of the system's board files, only a defined,
   // machine-independent directory with a Config.in.
@@ -138,17 +144,15 @@ async function build(input: SourceBuildInput, work: string): Promise<SourceBuild
 
   // The one build pass: the packages' facts first (printed before anything is built), then the
   // packages, then their legal-info.
-  const packages = resolved.keyDocument.build.packages;
-  const { evalArgs, goals } = factGoals(packages);
-  const output = await make([...evalArgs, ...goals, ...packages, ...packages.map((p) => `${p}-legal-info`)]);
-  const facts = parseFacts(output, packages, input.tree);
+  const output = await make([...goals, ...packages, ...packages.map((p) => `${p}-legal-info`)]);
+  const known = parseFacts(output, packages, input.tree);
 
   const artefactDir = join(work, 'artefact', resolved.name);
   await rm(artefactDir, { recursive: true, force: true });
   const config = parseDotConfig(readFileSync(dotConfig, 'utf8'), dotConfig).symbols;
   const closure = new Set<string>();
   for (const pkg of packages) {
-    const f = facts.get(pkg)!;
+    const f = known.get(pkg)!;
     for (const dep of [...f.closure, pkg]) closure.add(dep);
     const targetFiles = await harvest(filesList(join(f.buildDir, '.files-list.txt'), pkg), f.targetDir, join(artefactDir, 'target'), pkg, false, config);
     if (manifest.metadata.exposeStaging) {

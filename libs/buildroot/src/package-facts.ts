@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { NbprError } from '@nbpr/model';
 
 /**
@@ -29,24 +31,30 @@ export function packageVariable(pkg: string): string {
 }
 
 /**
- * A make goal per package that prints its facts (`nbpr-fact <pkg> <name>=<value>` lines), defined
- * with `make --eval`: the goal runs with PKG set as Buildroot sets it for the package's own
- * steps, so make resolves every variable exactly as it does when building the package. Put first
- * in the build pass's goals, it costs no extra parse of Buildroot's makefiles.
+ * A BR2_EXTERNAL tree of NBPR's own, written into the build area, whose external.mk defines a
+ * goal per package that prints its facts (`nbpr-fact <pkg> <name>=<value>` lines). The goal
+ * runs with PKG set as Buildroot sets it for the package's own steps, so make resolves every
+ * variable exactly as it does when building the package; put first among the build pass's
+ * goals, it costs no extra parse of Buildroot's makefiles. (Not `make --eval`: make passes
+ * that on to every sub-make of the build, which measurably slows a real build.)
  */
-export function factGoals(packages: string[]): { evalArgs: string[]; goals: string[] } {
-  const evalArgs: string[] = [];
+export async function writeFactsExternal(dir: string, packages: string[]): Promise<{ goals: string[] }> {
   const goals: string[] = [];
+  const rules: string[] = ['# Written by NBPR for one build: prints what Buildroot knows of each package it builds.'];
   for (const pkg of packages) {
     const goal = `nbpr-facts-${pkg}`;
     const upper = packageVariable(pkg);
     const infos = Object.entries(VARIABLES)
       .map(([name, variable]) => `$(info ${FACT} ${pkg} ${name}=$(strip $(${variable.replace('$(PKG)', upper)})))`)
       .join('');
-    evalArgs.push(`--eval=.PHONY: ${goal}\n${goal}: PKG=${upper}\n${goal}:\n\t@:${infos}`);
+    rules.push(`.PHONY: ${goal}`, `${goal}: PKG=${upper}`, `${goal}:`, `\t@:${infos}`);
     goals.push(goal);
   }
-  return { evalArgs, goals };
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'external.desc'), 'name: NBPR_FACTS\ndesc: NBPR: asks Buildroot what it knows of the packages it builds\n');
+  await writeFile(join(dir, 'Config.in'), '');
+  await writeFile(join(dir, 'external.mk'), rules.join('\n') + '\n');
+  return { goals };
 }
 
 /** The facts of every package from make's output; a package whose facts are missing is an error (an unknown package, or not a Buildroot tree). */

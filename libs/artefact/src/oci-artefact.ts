@@ -1,6 +1,6 @@
 import { cacheKey, canonicalJson, validateKeyDocument, type KeyDocument } from '@nbpr/key';
 import { NbprError } from '@nbpr/model';
-import { encodeImageManifest, OCI_LAYER_GZIP, sha256Digest } from '@nbpr/oci';
+import { checkDescriptor, encodeImageManifest, OCI_LAYER_GZIP, sha256Digest } from '@nbpr/oci';
 import type { ArtefactMetadata } from './format';
 
 export const ARTEFACT_TYPE = 'application/vnd.nbpr.artefact.v1';
@@ -57,15 +57,23 @@ export function parseArtefactManifest(bytes: Buffer, where: string): ParsedArtef
   } catch {
     throw new NbprError('the manifest is not JSON', { where });
   }
-  if (m.artifactType !== ARTEFACT_TYPE || m.config?.mediaType !== ARTEFACT_CONFIG_TYPE || !Array.isArray(m.layers) || m.layers.length !== 1) {
-    throw new NbprError(`not an NBPR artefact (artifactType ${JSON.stringify(m.artifactType)})`, { where, hint: 'The tag holds something NBPR did not publish; NBPR never overwrites it.' });
-  }
-  return { config: m.config, layer: m.layers[0], key: m.annotations?.[KEY_ANNOTATION], diffId: m.annotations?.[DIFF_ID_ANNOTATION] };
+  const hint = 'The tag holds something NBPR did not publish; NBPR never overwrites it.';
+  if (m?.artifactType !== ARTEFACT_TYPE) throw new NbprError(`not an NBPR artefact: artifactType is ${JSON.stringify(m?.artifactType)}, not ${JSON.stringify(ARTEFACT_TYPE)}`, { where, hint });
+  if (m.config?.mediaType !== ARTEFACT_CONFIG_TYPE) throw new NbprError(`not an NBPR artefact: its config is ${JSON.stringify(m.config?.mediaType)}, not ${JSON.stringify(ARTEFACT_CONFIG_TYPE)}`, { where, hint });
+  if (!Array.isArray(m.layers) || m.layers.length !== 1) throw new NbprError(`not an NBPR artefact: it has ${Array.isArray(m.layers) ? m.layers.length : 'no list of'} layers, an NBPR artefact has exactly one`, { where, hint });
+  const config = checkDescriptor(m.config, 'the config blob', where);
+  const layer = checkDescriptor(m.layers[0], 'the layer', where);
+  return { config, layer, key: m.annotations?.[KEY_ANNOTATION], diffId: m.annotations?.[DIFF_ID_ANNOTATION] };
 }
 
 /** The config blob, its key document checked to hash to the key it states. */
 export function readArtefactConfig(bytes: Buffer, where: string): ArtefactConfig {
-  const config = JSON.parse(bytes.toString('utf8')) as ArtefactConfig;
+  let config: ArtefactConfig;
+  try {
+    config = JSON.parse(bytes.toString('utf8')) as ArtefactConfig;
+  } catch (error) {
+    throw new NbprError(`the artefact's config blob is not JSON: ${(error as Error).message}`, { where, hint: 'The artefact was not published by NBPR, or is corrupt; NBPR will not use it.' });
+  }
   try {
     validateKeyDocument(config.keyDocument);
   } catch (error) {

@@ -292,6 +292,24 @@ export class ArtefactStore {
     return report;
   }
 
+  /**
+   * Removes what runs that are gone (killed mid-download, mid-extraction) left in blobs/ and
+   * trees/: the next run calls it before it downloads, so a crash never costs disk for long.
+   */
+  async sweepLeftovers(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const dir of [join(this.root, 'blobs', 'sha256'), join(this.root, 'trees')]) {
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        const path = join(dir, name);
+        if (name.startsWith('.') && (await leftBehind(path, name))) {
+          await rm(path, { recursive: true, force: true });
+          removed.push(path);
+        }
+      }
+    }
+    return removed;
+  }
+
   private async anyLockHeld(): Promise<boolean> {
     const locks = join(this.root, 'locks');
     for (const name of await readdir(locks).catch(() => [] as string[])) {
@@ -363,11 +381,12 @@ async function packageOf(tree: string): Promise<{ name: string; version: string 
 }
 
 /**
- * Whether a temporary name (".<...>.<pid>.<random>.<partial|tmp|removing>") belongs to a run
+ * Whether a temporary name (".<...>.<pid>.<random>.<partial|tmp|removing|download>") belongs to a run
  * that is gone: its pid is dead on this host, or it is a day old (another host, a container).
  */
 async function leftBehind(path: string, name: string): Promise<boolean> {
-  const m = /\.(\d+)\.[0-9a-f]{8}\.(partial|tmp|removing)$/.exec(name);
+  // .download: the OCI client's temporary sibling of a blob being downloaded.
+  const m = /\.(\d+)\.[0-9a-f]{8}\.(partial|tmp|removing|download)$/.exec(name);
   if (!m) return false;
   const s = await lstat(path).catch(() => undefined);
   if (!s) return false;

@@ -3,6 +3,17 @@
  * it says what went wrong, where (file, JSON pointer, package, symbol, URL without
  * credentials) and what to do, and adapters print `format()` instead of a stack trace.
  */
+/**
+ * Text with the userinfo of every URL or host reference (`user:secret@host`, `scheme://user@host`)
+ * replaced by `***`: whatever an error quotes (a value from nx.json, a URL a registry sent), it
+ * never carries a credential into output, a log, or a file Nx persists.
+ */
+export function redactCredentials(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@"'<>]+@/gi, '$1***@')
+    .replace(/(^|[\s"'(=,[])[^/\s@"'<>:]+:[^/\s@"'<>]+@(?=[A-Za-z0-9[])/g, '$1***@');
+}
+
 export class NbprError extends Error {
   /** Where the problem is: a file (with :line:col when known), JSON pointer, package, symbol or URL. */
   readonly where?: string;
@@ -10,10 +21,10 @@ export class NbprError extends Error {
   readonly hint?: string;
 
   constructor(what: string, options: { where?: string; hint?: string; cause?: unknown } = {}) {
-    super(what, options.cause === undefined ? undefined : { cause: options.cause });
+    super(redactCredentials(what), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'NbprError';
-    this.where = options.where;
-    this.hint = options.hint;
+    this.where = options.where === undefined ? undefined : redactCredentials(options.where);
+    this.hint = options.hint === undefined ? undefined : redactCredentials(options.hint);
   }
 
   format(): string {

@@ -31,6 +31,15 @@ export function validatePluginOptions(options: unknown, workspaceRoot: string): 
     });
   }
   validateSource('pluginOptions', source, { value: options, pointer });
+  const sites = (options as PluginOptions).sites ?? [];
+  sites.forEach((site, i) => {
+    if (!site.startsWith('oci-layout:') && site.includes('@')) {
+      throw new NbprError(`sites[${i}] holds credentials (${site}); nx.json is committed, and Nx copies it into .nx/`, {
+        where: `nx.json ${pointer}/sites/${i}`,
+        hint: 'Name the registry as host[/namespace] and give credentials in the environment: NBPR_REGISTRY_USERNAME and NBPR_REGISTRY_TOKEN (or GITHUB_TOKEN for GHCR).',
+      });
+    }
+  });
   return options as PluginOptions;
 }
 

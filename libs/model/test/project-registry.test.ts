@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NbprError, projectRegistry, requireProjectRegistry, type PluginOptions } from '../src';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NbprError, projectRegistry, redactCredentials, requireProjectRegistry, validatePluginOptions, type PluginOptions } from '../src';
+import { tempDir } from '../../../test/support/temp';
 
 const options: PluginOptions = { defaultSystem: 'nerves_system_rpi4@2.0.4', registry: 'ghcr.io/nerves-binary-package-repository' };
 
@@ -22,4 +25,29 @@ test('publishing without any registry says where to set one', () => {
     () => requireProjectRegistry({ defaultSystem: options.defaultSystem }, {}),
     (error: unknown) => error instanceof NbprError && /no registry to publish to/.test(error.format()) && /NBPR_REGISTRY/.test(error.format()) && /options\.registry/.test(error.format()),
   );
+});
+
+test('credentials in nx.json are refused and never quoted, whichever option holds them', () => {
+  const ws = tempDir();
+  const secret = 's3cr3tPW';
+  for (const options of [
+    { defaultSystem: 'nerves_system_rpi4@2.0.4', registry: `alice:${secret}@registry.example.com/ns` },
+    { defaultSystem: 'nerves_system_rpi4@2.0.4', registry: `https://alice:${secret}@registry.example.com/ns` },
+    { defaultSystem: 'nerves_system_rpi4@2.0.4', sites: ['oci-layout:examples/registry', `alice:${secret}@registry.example.com/ns`] },
+  ]) {
+    writeFileSync(join(ws, 'nx.json'), JSON.stringify({ plugins: [{ plugin: '@nbpr/nx-plugin', options }] }, null, 2));
+    assert.throws(() => validatePluginOptions(options, ws), (e: unknown) => {
+      assert.ok(e instanceof NbprError);
+      assert.doesNotMatch(e.format() + e.message + String(e.stack), new RegExp(secret), 'the secret appears nowhere in the error');
+      assert.match(e.format(), /\*\*\*@registry\.example\.com/);
+      return true;
+    });
+  }
+});
+
+test('credentials are redacted from any error text, URLs and host references alike', () => {
+  assert.equal(redactCredentials('GET https://bob:pw@ghcr.io/v2/ failed'), 'GET https://***@ghcr.io/v2/ failed');
+  assert.equal(redactCredentials('"alice:s3cr3t@registry.example.com/ns" is not valid'), '"***@registry.example.com/ns" is not valid');
+  assert.equal(redactCredentials('user@example.org wrote'), 'user@example.org wrote', 'an address without a secret is not a credential');
+  assert.equal(new NbprError('x', { where: 'http://u:p@h/x', hint: 'try a:b@c' }).format(), 'http://***@h/x: x\n  try ***@c');
 });

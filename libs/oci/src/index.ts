@@ -16,3 +16,4 @@ export * from './blob-upload';
 export * from './repository';
 export * from './registry-repository';
 export * from './layout-repository';
+export * from './descriptor-check';

@@ -3,6 +3,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NbprError, withLockFile, writeFileAtomic, writeJsonAtomic } from '@nbpr/model';
 import { downloadVerified } from './blob-download';
+import { checkDescriptor } from './descriptor-check';
 import type { BlobSource } from './blob-upload';
 import { sha256Digest } from './digest';
 import { MANIFEST_LIMIT, OCI_INDEX, type Descriptor } from './media-types';
@@ -153,6 +154,7 @@ export class LayoutRepository implements ArtefactRepository {
     if (index?.schemaVersion !== 2 || !Array.isArray(index.manifests)) {
       throw new NbprError('index.json is not an OCI image index (schemaVersion 2 with manifests)', { where: join(this.dir, 'index.json'), hint: 'Regenerate the image layout.' });
     }
+    index.manifests.forEach((m, i) => checkDescriptor(m, `index.json /manifests/${i}`, join(this.dir, 'index.json')));
     return index;
   }
 

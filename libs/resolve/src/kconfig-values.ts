@@ -1,4 +1,4 @@
-import type { KconfigValue } from '@nbpr/model';
+import { quoteKconfigString, type KconfigValue } from '@nbpr/model';
 
 /** Buildroot's symbol for a package: BR2_PACKAGE_ + the name upper-cased with '-', '.' and '/' as '_' (pkg-utils.mk UPPERCASE). */
 export function packageSymbol(buildrootPackage: string): string {
@@ -13,5 +13,5 @@ export function kconfigRaw(value: KconfigValue): string {
   if (value === true) return 'y';
   if (value === false) return 'n';
   if (typeof value === 'number') return String(value);
-  return '"' + value.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+  return quoteKconfigString(value);
 }

@@ -38,7 +38,10 @@ export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store
         const parsed = parseArtefactManifest(manifest.bytes, where);
         const config = parseArtefactConfig(await repository.getBlobBytes(parsed.config), wanted.key, where);
         const blob = store.blobPath(parsed.layer.digest);
-        if (!(await store.hasBlob(parsed.layer.digest))) await repository.fetchBlob(parsed.layer, blob);
+        if (!(await store.hasBlob(parsed.layer.digest))) {
+          await store.sweepLeftovers();
+          await repository.fetchBlob(parsed.layer, blob);
+        }
         try {
           await extractArtefact(blob, store.treePath(wanted.key), { expectedDigest: parsed.layer.digest, expectedDiffId: config.diffId, expectedKey: wanted.key });
         } catch (error) {

@@ -1,6 +1,6 @@
 import { artefactManifest, type PackResult } from '@nbpr/artefact';
 import { NbprError } from '@nbpr/model';
-import { OCI_MANIFEST, type ArtefactRepository } from '@nbpr/oci';
+import { LayoutRepository, OCI_MANIFEST, type ArtefactRepository } from '@nbpr/oci';
 
 export type PublishOutcome = { status: 'published'; manifestDigest: string } | { status: 'unchanged'; manifestDigest: string };
 
@@ -10,7 +10,7 @@ export type PublishOutcome = { status: 'published'; manifestDigest: string } | {
  * promises one content. The tag is checked again just before the manifest is written, so a
  * concurrent publisher is not overwritten.
  */
-export async function publishArtefact(repository: ArtefactRepository, tag: string, packed: Pick<PackResult, 'metadata' | 'diffId' | 'digest' | 'size'>, blobFile: string): Promise<PublishOutcome> {
+export async function publishArtefact(repository: ArtefactRepository, tag: string, packed: Pick<PackResult, 'metadata' | 'diffId' | 'digest' | 'size'>, blobFile: string, options: { settleMs?: number } = {}): Promise<PublishOutcome> {
   const built = artefactManifest(packed);
   const refuseIfDifferent = async (): Promise<PublishOutcome | undefined> => {
     const existing = await repository.resolveTag(tag);
@@ -27,6 +27,23 @@ export async function publishArtefact(repository: ArtefactRepository, tag: strin
   await repository.pushBlob({ file: blobFile }, packed.digest, packed.size);
   const raced = await refuseIfDifferent();
   if (raced) return raced;
+  const started = Date.now();
   const manifestDigest = await repository.pushManifest(tag, built.manifest, OCI_MANIFEST);
+  // A registry has no compare-and-swap for tags: another publisher that checked the tag just
+  // before this write may overwrite it just after. Success is claimed only once the tag has
+  // held this manifest for longer than such a check-and-write takes; the publisher whose write
+  // was replaced fails, naming both manifests.
+  // An image layout is written under its lock by this machine alone: only a registry needs to settle.
+  const settle = repository instanceof LayoutRepository ? 0 : Math.max(options.settleMs ?? 1000, 2 * (Date.now() - started));
+  for (const wait of settle ? [0, settle] : [0]) {
+    if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+    const now = await repository.resolveTag(tag);
+    if (now?.digest !== manifestDigest) {
+      throw new NbprError(`lost a race publishing ${repository.location}:${tag}: another publisher wrote it at the same time`, {
+        where: `${repository.location}:${tag}`,
+        hint: `the tag now holds ${now?.digest ?? 'nothing'}, this publish wrote ${manifestDigest}. Publish each package and system from one job at a time (the CI workflow's concurrency groups do); run publish again to see which content the tag keeps.`,
+      });
+    }
+  }
   return { status: 'published', manifestDigest };
 }

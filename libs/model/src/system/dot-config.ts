@@ -45,12 +45,29 @@ export function unquoteKconfigString(raw: string): string {
   return raw.slice(1, -1).replace(/\\(.)/g, '$1');
 }
 
+/** Control characters: a .config is one `SYMBOL=value` per line, so no value may hold one. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 export function quoteKconfigString(value: string): string {
+  if (CONTROL.test(value)) {
+    throw new NbprError(`a Kconfig string cannot hold control characters: ${JSON.stringify(value)}`, { hint: "Buildroot's .config holds one value per line; remove the newline, carriage return, tab or NUL." });
+  }
   return '"' + value.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
 }
 
-/** A .config fragment: sorted lines, 'n' written as Buildroot writes an unset symbol. */
+/** A raw .config value NBPR writes: y, n, m, a number, or a quoted string with Kconfig's escapes. */
+const RAW_VALUE = /^(?:[ynm]|-?\d+|0x[0-9a-fA-F]+|"(?:[^"\\\u0000-\u001f\u007f]|\\["\\])*")$/;
+
+/**
+ * A .config fragment: sorted lines, 'n' written as Buildroot writes an unset symbol. Every
+ * symbol and value is checked, so the fragment holds exactly one line per symbol asked for.
+ */
 export function renderDotConfigFragment(symbols: Record<string, string>): string {
+  for (const [symbol, raw] of Object.entries(symbols)) {
+    if (!/^[A-Za-z0-9_]+$/.test(symbol) || !RAW_VALUE.test(raw)) {
+      throw new NbprError(`refusing to write ${JSON.stringify(`${symbol}=${raw}`)} into a .config`, { hint: 'Kconfig symbols are [A-Za-z0-9_] and values y, n, m, numbers or quoted strings without control characters; check the package kconfig and options.' });
+    }
+  }
   return Object.keys(symbols)
     .sort()
     .map((s) => (symbols[s] === 'n' ? `# ${s} is not set` : `${s}=${symbols[s]}`))

@@ -65,6 +65,12 @@ export async function extractArtefact(blobFile: string, destDir: string, options
   }
 }
 
+/** The most an artefact may unpack to: NBPR_MAX_ARTEFACT_BYTES, default 4 GiB. */
+export function maxArtefactBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = Number(env.NBPR_MAX_ARTEFACT_BYTES);
+  return Number.isSafeInteger(configured) && configured > 0 ? configured : 4 * 1024 ** 3;
+}
+
 async function extractInto(blobFile: string, dir: string, options: ExtractOptions): Promise<ExtractResult> {
   const gzHash = createHash('sha256');
   const tarHash = createHash('sha256');
@@ -90,10 +96,14 @@ async function extractInto(blobFile: string, dir: string, options: ExtractOption
     createGunzip(Object.assign({ chunkSize: 256 * 1024 }, { readableHighWaterMark: 4 << 20 })),
     () => undefined,
   );
+  const cap = maxArtefactBytes();
   try {
     for await (const chunk of tar as AsyncIterable<Buffer>) {
       tarHash.update(chunk);
       uncompressedSize += chunk.length;
+      if (uncompressedSize > cap) {
+        throw new NbprError(`the artefact unpacks to more than ${cap} bytes`, { where: blobFile, hint: 'Refused before more is written (a compressed archive can claim far more than it weighs). Set NBPR_MAX_ARTEFACT_BYTES higher if an artefact really is this large.' });
+      }
       for (const event of reader.push(chunk)) {
         if (event.kind === 'entry') tree.begin(event.entry, refuse);
         else if (event.kind === 'data') tree.data(event.data);
@@ -149,6 +159,8 @@ class TreeWriter {
   private readonly foldedLinks = new Set<string>();
   private readonly dirs = new Set<string>();
   private current: OpenEntry | undefined;
+  /** What the metadata lists, once it has been read. */
+  private listed: Map<string, { type: string; size?: number }> | undefined;
   /** Read once: modes the umask would not touch need no chmod after creation. */
   private readonly umask = process.umask();
 
@@ -166,6 +178,12 @@ class TreeWriter {
     const unsafe = unsafePathReason(path);
     if (unsafe) refuse(`${quoted}: ${unsafe}`);
     if (this.listing.has(path)) refuse(`${quoted}: listed twice`);
+    // Once the metadata has been read, nothing it does not list is written, nor more bytes than it lists.
+    if (this.listed) {
+      const listed = this.listed.get(path);
+      if (!listed) refuse(`${quoted}: not listed in ${ARTEFACT_FILE}`);
+      else if (entry.type === 'file' && (listed.type !== 'file' || entry.size > (listed.size ?? 0))) refuse(`${quoted}: ${entry.size} bytes, ${ARTEFACT_FILE} lists ${listed.type === 'file' ? `${listed.size} bytes` : `a ${listed.type}`}`);
+    }
     const segments = path.split('/');
     for (let i = 1; i < segments.length; i++) {
       if (this.foldedLinks.has(fold(segments.slice(0, i).join('/')))) refuse(`${quoted}: path through a symlink`);
@@ -197,6 +215,11 @@ class TreeWriter {
     if (!c) return;
     if (c.metadata) {
       this.metadataText = Buffer.concat(c.metadata);
+      try {
+        this.listed = new Map(parseArtefactMetadata(this.metadataText.toString('utf8'), ARTEFACT_FILE).files.map((f) => [f.path, f]));
+      } catch {
+        // Reported with its place once the whole archive is read.
+      }
       return;
     }
     // Created with its mode; set again only where the umask took bits away.

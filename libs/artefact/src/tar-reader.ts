@@ -18,6 +18,9 @@ export type TarEvent = { kind: 'entry'; entry: TarReadEntry } | { kind: 'data'; 
 /** The archive is not one this reader accepts; the message says why. */
 export class TarFormatError extends Error {}
 
+/** Zero padding after the end-of-archive blocks: GNU tar's largest usual record is far below it. */
+const MAX_TRAILING_BYTES = 1 << 20;
+
 /** Type flags refused, by name, so that the refusal says what was there. */
 const REFUSED_TYPES: Record<string, string> = {
   '3': 'character device',
@@ -56,6 +59,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export class TarReader {
   private state: 'header' | 'pax' | 'data' | 'padding' | 'zero' | 'done' = 'header';
+  private trailing = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   /** Bytes of the current data, pax body or padding still to come. */
@@ -119,9 +123,12 @@ export class TarReader {
           break;
         }
         case 'done': {
-          // GNU tar pads archives to whole records with zeros; anything else is smuggled data.
+          // GNU tar pads archives to whole records with zeros; anything else is smuggled data,
+          // and so is more zero padding than any record size needs.
           const rest = chunk.subarray(at);
           if (!isZero(rest)) throw new TarFormatError(`data after the end of the archive (byte ${this.offset + rest.findIndex((b) => b !== 0)})`);
+          this.trailing += rest.length;
+          if (this.trailing > MAX_TRAILING_BYTES) throw new TarFormatError(`more than ${MAX_TRAILING_BYTES} bytes of padding after the end of the archive`);
           this.offset += rest.length;
           at = chunk.length;
           break;

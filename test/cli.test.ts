@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyWorkspace } from './support/nx-workspace';
 import { tempDir } from './support/temp';
@@ -72,4 +72,20 @@ test("nbpr publish copies a stored artefact to NBPR_REGISTRY (else nx.json's reg
   assert.equal(first.status, 0, first.err);
   assert.match(first.out, new RegExp(`published nbpr-hello 0\\.1\\.0 as ${registry.host}/ci/nbpr-hello:0\\.1\\.0-`));
   assert.match(nbprWith({ NBPR_REGISTRY: `${registry.host}/ci` }, 'publish', 'nbpr-hello').out, /already published \(same content\)/);
+});
+
+test('a broken firmware profile elsewhere in the workspace does not stop nbpr for a package, and is named when a name is not found', () => {
+  const broken = join(ws, 'examples', 'broken', 'nbpr.firmware.json');
+  mkdirSync(join(broken, '..'), { recursive: true });
+  writeFileSync(broken, '{ "name": "broken", ');
+  try {
+    const fetched = nbpr('fetch', 'nbpr-hello');
+    assert.equal(fetched.status, 0, fetched.err);
+    const missing = nbpr('fetch', 'no-such-thing');
+    assert.equal(missing.status, 1);
+    assert.match(missing.err, /no package or firmware named 'no-such-thing'.*this firmware profile is not valid JSON, so its names are unknown: .*examples\/broken\/nbpr\.firmware\.json/);
+    assert.doesNotMatch(missing.err, /SyntaxError|\n\s+at /);
+  } finally {
+    rmSync(join(broken, '..'), { recursive: true, force: true });
+  }
 });

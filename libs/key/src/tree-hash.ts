@@ -1,3 +1,4 @@
+import { NbprError } from '@nbpr/model';
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, type Dirent } from 'node:fs';
@@ -115,7 +116,7 @@ async function walk(dir: string, prefix: string, out: Found[]): Promise<void> {
   try {
     dirents = await readdir(absolute, { withFileTypes: true });
   } catch (error) {
-    throw new Error(`tree hash: cannot read directory ${absolute}: ${describe(error)}`);
+    throw new NbprError(`cannot read the directory: ${describe(error)}`, { where: absolute, hint: 'A package tree must be readable by the user running NBPR.' });
   }
   if (dirents.some((d) => d.name.includes('\ufffd'))) await refuseNonUtf8Names(absolute);
   const subdirs: string[] = [];
@@ -127,7 +128,7 @@ async function walk(dir: string, prefix: string, out: Found[]): Promise<void> {
       const sortKey = NON_ASCII.test(path) ? Buffer.from(path, 'utf8').toString('latin1') : path;
       out.push({ path, sortKey, kind: dirent.isFile() ? 'file' : 'symlink' });
     } else {
-      throw new Error(`tree hash: ${dir}/${path} is a ${specialKind(dirent)}; a package tree may hold only files, directories and symlinks`);
+      throw new NbprError(`a ${specialKind(dirent)} in a package tree`, { where: `${dir}/${path}`, hint: 'A package tree (buildroot/) may hold only files, directories and symlinks: remove it.' });
     }
   }
   // Only now, so that a refusal above never leaves sibling walks running unobserved.
@@ -141,7 +142,7 @@ async function walk(dir: string, prefix: string, out: Found[]): Promise<void> {
  */
 async function refuseNonUtf8Names(absolute: string): Promise<void> {
   for (const name of await readdir(absolute, { encoding: 'buffer' })) {
-    if (!isUtf8(name)) throw new Error(`tree hash: the name of ${absolute}/${name.toString('utf8')} is not UTF-8; tree paths are hashed as UTF-8`);
+    if (!isUtf8(name)) throw new NbprError('a file name that is not UTF-8 in a package tree', { where: `${absolute}/${name.toString('utf8')}`, hint: 'Tree paths are hashed as UTF-8: rename the file.' });
   }
 }
 

@@ -35,7 +35,31 @@ export function readJsonSource(path: string, cwd = process.cwd()): JsonSource {
   return parseJsonSource(file, text);
 }
 
+/** Deeper than any NBPR file needs; deep enough nesting would exhaust the parser's stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The offset where nesting first gets deeper than `max` (outside strings), if it does. */
+function tooDeep(text: string, max: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') {
+      if (++depth > max) return i;
+    } else if (c === '}' || c === ']') depth--;
+  }
+  return undefined;
+}
+
 export function parseJsonSource(file: string, text: string): JsonSource {
+  const deep = tooDeep(text, MAX_JSON_DEPTH);
+  if (deep !== undefined) {
+    throw new NbprError(`JSON nested more than ${MAX_JSON_DEPTH} levels deep`, { where: `${file}:${lineColumn(text, deep)}`, hint: 'No NBPR file needs this depth; the file is damaged or hostile.' });
+  }
   const errors: ParseError[] = [];
   // Strict JSON: comments and trailing commas are errors, as they are for JSON.parse and ajv users.
   const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });

@@ -100,6 +100,10 @@ function checkPackageSemantics(manifest: PackageManifest): NbprError[] {
     );
   }
   for (const [name, option] of Object.entries(m.options ?? {})) {
+    if (option.type === 'string' && option.pattern !== undefined && !isRegExp(option.pattern)) {
+      problems.push(errorAt(source, pointerOf('options', name, 'pattern'), `pattern of option '${name}' is not a valid regular expression: ${JSON.stringify(option.pattern)}`, 'Write a JavaScript regular expression (as JSON Schema patterns are), e.g. "^[a-z0-9.-]+$".'));
+      continue;
+    }
     const at = pointerOf('options', name, 'default');
     const problem = checkOptionValue(option, option.default);
     if (problem) problems.push(errorAt(source, at, `default of option '${name}' ${problem}`));
@@ -131,6 +135,15 @@ function checkPackageSemantics(manifest: PackageManifest): NbprError[] {
 /** The BR2_EXTERNAL name of a vendored package's tree: NBPR_ + the upper-cased name. */
 export function externalName(packageName: string): string {
   return 'NBPR_' + packageName.replace(/^nbpr-/, '').toUpperCase().replace(/[-.]/g, '_');
+}
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Why a value does not fit a build option, or undefined when it does. */

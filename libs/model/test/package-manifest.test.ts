@@ -4,18 +4,11 @@ import { join } from 'node:path';
 import { Catalogue, loadFirmwareProfile, loadPackageManifest, NbprError, validatePluginOptions } from '../src';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';
+import { failureText } from '../../../test/support/errors';
 
 const root = tempDir();
 
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof NbprError, `expected an NbprError, got ${String(error)}`);
-    return error.format();
-  }
-  assert.fail('expected a failure');
-}
+const failure = failureText;
 
 test('a valid mainline package from the Buildroot facts loads', () => {
   const path = writeJson(join(root, 'ok', 'jq', 'nbpr.json'), mainlinePackage('jq', { licenses: 'MIT AND ICU AND CC-BY-3.0 AND BSD-2-Clause' }));

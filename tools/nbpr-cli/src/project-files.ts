@@ -26,11 +26,21 @@ export function projectFile(root: string, name: string): string {
   const { packages, firmware } = projectFiles(root);
   const byName = new Map<string, string>();
   for (const file of packages) byName.set(file.split('/').slice(-2, -1)[0], file);
+  // A package is found without reading any firmware profile: a broken one elsewhere does not matter.
+  if (byName.has(name)) return byName.get(name)!;
+  const unreadable: string[] = [];
   for (const file of firmware) {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { name?: string };
-    if (parsed.name) byName.set(parsed.name, file);
+    try {
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
+      if (typeof parsed?.name === 'string') byName.set(parsed.name, file);
+    } catch {
+      unreadable.push(file);
+    }
   }
   const file = byName.get(name);
-  if (!file) throw new NbprError(`no package or firmware named '${name}'${suggestion(name, byName.keys())}`, { where: root, hint: 'nbpr works on the nbpr.json and nbpr.firmware.json files of this workspace.' });
+  if (!file) {
+    const also = unreadable.length ? `; ${unreadable.length === 1 ? 'this firmware profile is' : 'these firmware profiles are'} not valid JSON, so ${unreadable.length === 1 ? 'its' : 'their'} names are unknown: ${unreadable.join(', ')}` : '';
+    throw new NbprError(`no package or firmware named '${name}'${suggestion(name, byName.keys())}${also}`, { where: root, hint: 'nbpr works on the nbpr.json and nbpr.firmware.json files of this workspace.' });
+  }
   return file;
 }

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Catalogue, loadPackageManifest, NbprError } from '../src';
+import { writeJson } from '../../../test/support/fixtures';
+import { tempDir } from '../../../test/support/temp';
+import { failureText } from '../../../test/support/errors';
+
+const root = tempDir();
+const pkg = (extra: Record<string, unknown>) => ({ schemaVersion: 1, name: 'foo', version: '1.0', description: 'a package', homepage: 'https://example.org/', licenses: 'MIT', buildroot: { package: 'foo' }, targets: ['*'], ...extra });
+
+const failure = failureText;
+
+test('deeply nested JSON is an error naming the file and the place, not a stack overflow', () => {
+  const depth = 100_000;
+  const path = writeJson(join(root, 'deep', 'foo', 'nbpr.json'), `{"x": ${'['.repeat(depth)}${']'.repeat(depth)}}`);
+  const message = failure(() => loadPackageManifest(path));
+  assert.match(message, /deep\/foo\/nbpr\.json:1:\d+: JSON nested more than 64 levels deep/);
+  assert.doesNotMatch(message, /Maximum call stack|\n\s+at /);
+  assert.match(failure(() => Catalogue.load([path])), /nested more than 64 levels/, 'through the catalogue (and so Nx) too');
+});
+
+test('brackets inside strings do not count as nesting', () => {
+  const path = writeJson(join(root, 'strings', 'foo', 'nbpr.json'), pkg({ description: '['.repeat(200) + ' "\\"{{{{ ' }));
+  assert.equal(loadPackageManifest(path).metadata.name, 'foo');
+});
+
+test('an option pattern that is not a regular expression is refused naming its pointer, not thrown as a SyntaxError', () => {
+  const path = writeJson(join(root, 'regex', 'foo', 'nbpr.json'), pkg({ options: { name: { type: 'string', description: 'a name', default: 'x', pattern: '([a-z', kconfig: 'BR2_PACKAGE_FOO_NAME' } } }));
+  const message = failure(() => loadPackageManifest(path));
+  assert.match(message, /\/options\/name\/pattern: pattern of option 'name' is not a valid regular expression: "\(\[a-z"/);
+});

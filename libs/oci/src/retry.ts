@@ -8,8 +8,22 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** No wait is longer, not even one a Retry-After asks for: a run should fail rather than hang. */
   maxDelayMs: number;
+  /**
+   * The whole operation's budget: no attempt starts and no wait is begun that would end after
+   * it, so a stalled or refusing registry costs at most this long (default 2 minutes,
+   * NBPR_FETCH_DEADLINE_MS).
+   */
+  deadlineMs?: number;
   /** How to wait between attempts (tests observe the waits instead of spending them). */
   sleep?: (ms: number) => Promise<void>;
+  /** The clock (tests run one of their own). */
+  now?: () => number;
+}
+
+/** NBPR_FETCH_DEADLINE_MS, else 2 minutes. */
+export function defaultDeadlineMs(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = Number(env.NBPR_FETCH_DEADLINE_MS);
+  return Number.isSafeInteger(configured) && configured > 0 ? configured : 120_000;
 }
 
 /**
@@ -53,8 +67,14 @@ export function backoffMs(policy: RetryPolicy, attempt: number, random = Math.ra
  */
 export async function withRetries<T>(policy: RetryPolicy, what: string, where: string, attempt: (n: number) => Promise<T>): Promise<T> {
   let last: RetryableError | undefined;
+  const now = policy.now ?? Date.now;
+  const started = now();
+  const deadline = started + (policy.deadlineMs ?? defaultDeadlineMs());
+  let made = 0;
+  let outOfTime = false;
   for (let n = 1; n <= policy.attempts; n++) {
     try {
+      made = n;
       return await attempt(n);
     } catch (error) {
       if (error instanceof RetryableError) last = error;
@@ -62,11 +82,16 @@ export async function withRetries<T>(policy: RetryPolicy, what: string, where: s
       else throw error;
       if (n === policy.attempts) break;
       const wait = last.waitMs !== undefined ? Math.min(last.waitMs, policy.maxDelayMs) : backoffMs(policy, n);
+      if (now() + wait >= deadline) {
+        outOfTime = true;
+        break;
+      }
       await (policy.sleep ?? sleep)(wait);
     }
   }
   const status = last?.status;
-  throw new NbprError(`${what} failed after ${policy.attempts} attempt${policy.attempts === 1 ? '' : 's'}: ${last?.message ?? 'unknown error'}`, {
+  const spent = `${made} attempt${made === 1 ? '' : 's'}${outOfTime ? ` in ${Math.round((now() - started) / 1000)} s (the deadline is ${Math.round((deadline - started) / 1000)} s, NBPR_FETCH_DEADLINE_MS)` : ''}`;
+  throw new NbprError(`${what} failed after ${spent}: ${last?.message ?? 'unknown error'}`, {
     where,
     hint:
       status === 429

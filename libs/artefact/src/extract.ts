@@ -188,11 +188,19 @@ class TreeWriter {
     for (let i = 1; i < segments.length; i++) {
       if (this.foldedLinks.has(fold(segments.slice(0, i).join('/')))) refuse(`${quoted}: path through a symlink`);
     }
+    // A path through an entry that is not a directory (a file, a symlink) cannot be written.
+    for (let i = 1; i < segments.length; i++) {
+      const parent = this.listing.get(segments.slice(0, i).join('/'));
+      if (parent && parent.type !== 'directory') refuse(`${quoted}: its parent ${JSON.stringify(parent.path)} is a ${parent.type}, not a directory`);
+    }
     try {
       this.write(entry, segments, refuse);
     } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENAMETOOLONG') refuse(`${quoted}: a name too long for this filesystem`);
+      if (code === 'ENOTDIR') refuse(`${quoted}: a path through something that is not a directory`);
       // Only a case- or normalisation-insensitive filesystem makes two different names one.
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') refuse(`${quoted}: another entry already has this name on this filesystem (it ignores case or Unicode normalisation)`);
+      if (code === 'EEXIST') refuse(`${quoted}: another entry already has this name on this filesystem (it ignores case or Unicode normalisation)`);
       throw error;
     }
   }

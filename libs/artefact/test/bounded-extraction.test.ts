@@ -59,3 +59,11 @@ test('more zero padding after the end of the archive than any record needs is re
   const file = archive('padded', [tarBytes(small), metadataEntry([small]), END, Buffer.alloc(2 * MiB)]);
   await refusedLeavingNothing(file, /more than 1048576 bytes of padding after the end of the archive/);
 });
+
+test('a file used as a parent directory, or a name too long for the filesystem, is refused saying so', async () => {
+  const file: CraftEntry = { path: 'target/a', type: 'File', content: 'x' };
+  const child: CraftEntry = { path: 'target/a/b', type: 'File', content: 'y' };
+  await refusedLeavingNothing(archive('through-file', [tarBytes(file), tarBytes(child), metadataEntry([file, child]), END]), /"target\/a\/b": its parent "target\/a" is a file, not a directory/);
+  const long: CraftEntry = { path: `target/${'n'.repeat(300)}`, type: 'File', content: 'z', pax: { path: `target/${'n'.repeat(300)}` } };
+  await refusedLeavingNothing(archive('long-name', [tarBytes(long), metadataEntry([long]), END]), /a name too long for this filesystem/);
+});

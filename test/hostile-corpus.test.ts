@@ -2,10 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractArtefact, parseArtefactManifest } from '@nbpr/artefact';
+import { ArtefactStore, extractArtefact, parseArtefactManifest } from '@nbpr/artefact';
+import { fetchArtefact, publishArtefact, siteFor } from '@nbpr/sites';
 import { NbprError } from '@nbpr/model';
 import { hostileCorpus } from './hostile/corpus';
 import { tempDir } from './support/temp';
+import { packedHello } from './support/artefacts';
+import { startFaultProxy, type Fault } from './support/fault-proxy';
+import { startRegistry } from './support/registry';
 
 // Every case of the generated hostile corpus (test/hostile/corpus.ts) is refused with an
 // NbprError, leaves nothing behind, and never crashes: the summary line is what CI reads.
@@ -40,4 +44,25 @@ test('the hostile-input corpus: every case refused with an error naming it, noth
   assert.deepEqual(outcome.accepted, [], 'accepted');
   assert.deepEqual(outcome.crashed, [], 'not refused with an NbprError');
   assert.ok(outcome.tried >= 30);
+});
+
+test('network faults on the layer (flipped byte, truncation, reset, persistent 503, stalled body): every fetch refused, nothing kept', async () => {
+  const registry = await startRegistry();
+  const dir = tempDir();
+  const packed = await packedHello(dir);
+  await publishArtefact(siteFor(`${registry.host}/nbpr`, dir).repository('nbpr-hello'), packed.tag, packed, packed.file);
+  const faults: Fault[] = [{ kind: 'flip' }, { kind: 'truncate' }, { kind: 'reset' }, { kind: 'status', status: 503, retryAfter: '100' }, { kind: 'stall-body', ms: 5_000 }];
+  let refused = 0;
+  for (const fault of faults) {
+    const proxy = await startFaultProxy(registry.url);
+    proxy.add({ method: 'GET', path: new RegExp(packed.digest), fault, times: Infinity });
+    const storeDir = join(tempDir(), 'store');
+    const site = siteFor(`${proxy.host}/nbpr`, dir, { http: { retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, idleTimeoutMs: 300, headersTimeoutMs: 2_000 } });
+    const outcome = await fetchArtefact({ name: 'nbpr-hello', key: packed.key, tag: packed.tag }, [site], ArtefactStore.open({ NBPR_CACHE_DIR: storeDir }));
+    if (outcome.status === 'error') refused++;
+    assert.equal(outcome.status, 'error', `${fault.kind}: ${JSON.stringify(outcome)}`);
+    assert.deepEqual(readdirSync(join(storeDir, 'blobs', 'sha256')), [], `${fault.kind}: no blob kept`);
+    assert.deepEqual(readdirSync(join(storeDir, 'trees')).filter((n) => !n.startsWith('.')), [], `${fault.kind}: no tree kept`);
+  }
+  console.log(`# hostile network faults: tried ${faults.length}, refused ${refused}, accepted ${faults.length - refused}`);
 });

@@ -110,14 +110,22 @@ export class LayoutRepository implements ArtefactRepository {
     }
   }
 
-  /** Stores the manifest as a blob, then points the tag at it in index.json (replacing any earlier one). */
-  async pushManifest(tag: string, bytes: Buffer, mediaType: string): Promise<string> {
+  /**
+   * Stores the manifest as a blob, then points the tag at it in index.json (replacing any
+   * earlier one). With `onlyIfUntagged`, the tag is written only if no manifest holds it yet,
+   * checked under the index's lock: a compare-and-swap, which registries do not offer.
+   */
+  async pushManifest(tag: string, bytes: Buffer, mediaType: string, options: { onlyIfUntagged?: boolean } = {}): Promise<string> {
     checkTag(tag, `${this.dir}:${tag}`);
     const digest = sha256Digest(bytes);
     await this.pushBlob({ bytes }, digest, bytes.length);
     // Parallel publishes add tags to one index.json: its read-modify-write needs exclusion.
     await withLockFile(join(this.dir, 'index.json.lock'), async () => {
       const index = await this.readIndex();
+      const holder = index.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === tag);
+      if (options.onlyIfUntagged && holder && holder.digest !== digest) {
+        throw new NbprError(`lost a race publishing ${this.location}:${tag}: another publisher wrote it at the same time`, { where: `${this.location}:${tag}`, hint: `the tag holds ${holder.digest}, this publish wrote ${digest}; nothing was replaced.` });
+      }
       const kept = index.manifests.filter((m) => m.annotations?.[REF_NAME_ANNOTATION] !== tag);
       const descriptor: Descriptor = { mediaType, digest, size: bytes.length, annotations: { [REF_NAME_ANNOTATION]: tag } };
       // Sorted by tag, bytewise: the same tags give the same index.json on every machine.

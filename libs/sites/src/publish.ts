@@ -28,12 +28,12 @@ export async function publishArtefact(repository: ArtefactRepository, tag: strin
   const raced = await refuseIfDifferent();
   if (raced) return raced;
   const started = Date.now();
-  const manifestDigest = await repository.pushManifest(tag, built.manifest, OCI_MANIFEST);
+  const manifestDigest = repository instanceof LayoutRepository ? await repository.pushManifest(tag, built.manifest, OCI_MANIFEST, { onlyIfUntagged: true }) : await repository.pushManifest(tag, built.manifest, OCI_MANIFEST);
   // A registry has no compare-and-swap for tags: another publisher that checked the tag just
   // before this write may overwrite it just after. Success is claimed only once the tag has
   // held this manifest for longer than such a check-and-write takes; the publisher whose write
   // was replaced fails, naming both manifests.
-  // An image layout is written under its lock by this machine alone: only a registry needs to settle.
+  // An image layout's tag was written by compare-and-swap under its lock: only a registry needs to settle.
   const settle = repository instanceof LayoutRepository ? 0 : Math.max(options.settleMs ?? 1000, 2 * (Date.now() - started));
   for (const wait of settle ? [0, settle] : [0]) {
     if (wait) await new Promise((resolve) => setTimeout(resolve, wait));

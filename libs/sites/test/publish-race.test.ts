@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { NbprError } from '@nbpr/model';
 import { publishArtefact, siteFor } from '../src';
 import { startRegistry } from '../../../test/support/registry';
@@ -35,4 +36,18 @@ test('publish is immutable under concurrency: one "published" per key in every r
     assert.equal(held?.digest, published[0].value.manifestDigest, 'the tag holds what the one "published" published');
   }
   console.log(`# publish race: ${rounds} rounds, ${lostRaces} decided by the read-back after the write, ${rounds - lostRaces} by the check before it`);
+});
+
+test('publishing one key with two contents into an image layout at once: the tag is written by compare-and-swap, one "published", nothing replaced', async () => {
+  const dir = tempDir();
+  const layout = join(tempDir(), 'layout');
+  for (let round = 0; round < 8; round++) {
+    const a = await packedHello(dir, 'echo a', `layout-race-${round}`);
+    const b = await packedHello(dir, 'echo b', `layout-race-${round}`);
+    const repository = () => siteFor(`oci-layout:${layout}`, dir).repository('nbpr-hello');
+    const outcomes = await Promise.allSettled([a, b].map((p) => publishArtefact(repository(), p.tag, p, p.file)));
+    const published = outcomes.filter((o) => o.status === 'fulfilled' && o.value.status === 'published') as PromiseFulfilledResult<{ manifestDigest: string }>[];
+    assert.equal(published.length, 1, `round ${round}: ${JSON.stringify(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.status : String((o as PromiseRejectedResult).reason))))}`);
+    assert.equal((await repository().resolveTag(a.tag))?.digest, published[0].value.manifestDigest);
+  }
 });

@@ -7,7 +7,7 @@ import { Catalogue, loadFirmwareProfile, readSystem } from '@nbpr/model';
 import { buildrootPackages, repoRoot } from './support/reference';
 
 // The catalogue must say what Buildroot 2026.05.1 really builds: checked against the facts
-// extracted from the real tree (../shared/reference).
+// extracted from the real tree (test/fixtures/buildroot-2026.05.1-packages.json).
 
 const packageFiles = ['packages', 'examples/packages'].flatMap((dir) =>
   readdirSync(join(repoRoot, dir))

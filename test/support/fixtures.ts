@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildrootPackages, sampleDotConfig } from './reference';
+import { buildrootPackages, realDotConfig } from './reference';
 
 /** nbpr.json of a mainline package, filled from the real Buildroot 2026.05.1 facts. */
 export function mainlinePackage(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -26,13 +26,13 @@ export function writeJson(path: string, value: unknown): string {
   return path;
 }
 
-/** A Nerves system artefact directory `<app>-portable-<version>` built from the real sample .config. */
+/** A Nerves system artefact directory `<app>-portable-<version>` with a .config real Buildroot wrote, renamed to `app`. */
 export function systemArtefact(parent: string, app = 'nerves_system_rpi4', version = '2.0.4', extraConfig = ''): string {
   const dir = join(parent, `${app}-portable-${version}`);
   mkdirSync(join(dir, 'staging', 'usr', 'lib'), { recursive: true });
   mkdirSync(join(dir, 'legal-info'), { recursive: true });
   mkdirSync(join(dir, 'images'), { recursive: true });
-  writeFileSync(join(dir, '.config'), sampleDotConfig() + `BR2_NERVES_SYSTEM_NAME="${app}"\n` + extraConfig);
+  writeFileSync(join(dir, '.config'), realDotConfig().replace(/^BR2_NERVES_SYSTEM_NAME=.*$/m, `BR2_NERVES_SYSTEM_NAME="${app}"`) + extraConfig);
   writeFileSync(join(dir, 'nerves-system.tag'), 'v1.34.0\n');
   return dir;
 }

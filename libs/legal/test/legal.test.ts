@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import parseSpdx from 'spdx-expression-parse';
 import { aggregateLegalInfo, checksumText, mapBuildrootLicense, readManifest, spdxSbom, validateSlice, writeManifestText, type ManifestRow } from '../src';
-import { referenceDir, repoRoot } from '../../../test/support/reference';
+import { realLegalManifest, repoRoot } from '../../../test/support/reference';
 import { tempDir } from '../../../test/support/temp';
 
 const systemLegal = join(repoRoot, 'examples', 'systems', 'nerves_system_nbpr_example-portable-0.1.0', 'legal-info');
@@ -23,7 +23,7 @@ function slice(rows: ManifestRow[]): string {
 }
 
 test("Buildroot's real manifest.csv reads, and writes back byte for byte, fully quoted", () => {
-  const file = join(referenceDir, 'buildroot-2026.05.1', 'sample-legal-info-manifest.csv');
+  const file = realLegalManifest;
   const rows = readManifest(file);
   assert.equal(rows[0].LICENSE, 'MIT (code), ICU (decNumber), CC-BY-3.0 (documentation), BSD-2-Clause (strptime)');
   assert.equal(writeManifestText(rows), readFileSync(file, 'utf8'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSystem, locateSystem, NbprError, parseDotConfig, quoteKconfigString, readSystem, renderDotConfigFragment, unquoteKconfigString, type PluginOptions } from '../src';
-import { sampleDotConfig } from '../../../test/support/reference';
+import { realDotConfig } from '../../../test/support/reference';
 import { systemArtefact } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';
 
@@ -11,10 +11,11 @@ const root = tempDir();
 const options: PluginOptions = { defaultSystem: 'nerves_system_rpi4@2.0.4' };
 
 test('the real Buildroot 2026.05.1 .config parses, unset symbols included', () => {
-  const config = parseDotConfig(sampleDotConfig());
+  const config = parseDotConfig(realDotConfig());
   assert.equal(config.buildrootVersion, '2026.05.1');
   assert.equal(config.symbols.get('BR2_ARCH'), '"aarch64"');
-  assert.equal(config.symbols.get('BR2_PACKAGE_JQ'), 'y');
+  assert.equal(config.symbols.get('BR2_PACKAGE_LIBP11'), 'y');
+  assert.equal(config.symbols.get('NERVES_SYSTEM'), '"BR2_EXTERNAL"');
   assert.equal(config.symbols.get('BR2_arm'), 'n');
   assert.ok([...config.symbols.values()].filter((v) => v === 'n').length > 1000);
 });
@@ -40,7 +41,7 @@ test('a system artefact reads app, version, Buildroot, arch, tuple and the .conf
   assert.equal(system.id, 'nerves_system_rpi4@2.0.4');
   assert.equal(system.buildrootVersion, '2026.05.1');
   assert.equal(system.arch, 'aarch64');
-  assert.equal(system.toolchainTuple, 'aarch64-linux-gnu');
+  assert.equal(system.toolchainTuple, 'aarch64-nerves-linux-gnu');
   assert.equal(system.nervesSystemBrVersion, 'v1.34.0');
   assert.match(system.configSha256, /^sha256:[0-9a-f]{64}$/);
   appendFileSync(join(dir, '.config'), '\n');
@@ -87,6 +88,6 @@ test('missing or inconsistent artefacts are errors naming the place', () => {
   assert.throws(() => readSystem(noTag), /no nerves-system\.tag/);
   const noName = join(base, 'noname', 'x-portable-1');
   mkdirSync(join(noName, 'staging'), { recursive: true });
-  writeFileSync(join(noName, '.config'), sampleDotConfig());
+  writeFileSync(join(noName, '.config'), realDotConfig().replace(/^BR2_NERVES_SYSTEM_NAME=.*\n/m, ''));
   assert.throws(() => readSystem(noName), /BR2_NERVES_SYSTEM_NAME is not set/);
 });

@@ -13,7 +13,7 @@ import { repoRoot } from '../../../test/support/reference';
 import { tempDir } from '../../../test/support/temp';
 
 // Realistic selections built from Buildroot 2026.05.1's real symbols and choice groups
-// (shared/reference), on the example system (libp11 forces libopenssl, as on rpi4).
+// (test/fixtures/buildroot-2026.05.1-packages.json), on the example system (libp11 forces libopenssl, as on rpi4).
 
 const exampleSystem = join(repoRoot, 'examples', 'systems', 'nerves_system_nbpr_example-portable-0.1.0');
 const SYSTEM = 'nerves_system_nbpr_example@0.1.0';

@@ -1,9 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm } from 'node:fs/promises';
 import { homedir, machine } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { unquoteKconfigString } from '@nbpr/model';
+import { isDirectory, isFile, unquoteKconfigString } from '@nbpr/model';
 
 /** Buildroot's download directory for NBPR's builds: Nerves' own (NERVES_BR_DL_DIR, else ~/.nerves/dl), outside any Buildroot tree and shared by every build, as nerves_system_br's create-build.sh shares it. */
 export function downloadDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -15,7 +15,7 @@ export function toolchainDownload(config: Map<string, string>): { url: string; f
   if (config.get('BR2_TOOLCHAIN_EXTERNAL_DOWNLOAD') !== 'y' || config.get('BR2_TOOLCHAIN_EXTERNAL_CUSTOM') !== 'y') return null;
   const raw = unquoteKconfigString(config.get('BR2_TOOLCHAIN_EXTERNAL_URL') ?? '');
   if (!raw) return null;
-  const url = raw.replace(/\$[({]shell uname -m[)}]/g, unameMachine());
+  const url = raw.replace(/\$[({]shell uname -m[)}]/g, machine());
   return { url, file: basename(url) };
 }
 
@@ -57,24 +57,4 @@ export async function seedToolchain(config: Map<string, string>, dlDir: string, 
 /** A Nerves toolchain release `<name>-<checksum>.tar.xz` unpacks as the artefact `<name>`. */
 export function artefactName(file: string): string {
   return file.replace(/\.tar\.\w+$/, '').replace(/-[0-9A-F]{6,}$/i, '');
-}
-
-function unameMachine(): string {
-  return machine();
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

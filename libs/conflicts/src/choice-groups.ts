@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isFile } from '@nbpr/model';
 import { join, relative } from 'node:path';
 
 export interface ChoiceGroup {
@@ -23,12 +24,12 @@ export function choiceGroupsFromTrees(dirs: string[]): ChoiceGroup[] {
       const expanded = source.replace(/\$\{?(BR2_EXTERNAL_\w+_PATH)\}?/g, (whole, name: string) => externals.get(name) ?? whole);
       if (expanded.includes('$')) return undefined;
       const file = expanded.startsWith('/') ? expanded : join(dir, expanded);
-      if (seen.has(file) || !isRegularFile(file)) return undefined;
+      if (seen.has(file) || !isFile(file)) return undefined;
       seen.add(file);
       return file;
     });
     const top = join(dir, 'Config.in');
-    if (isRegularFile(top)) reader.read(top);
+    if (isFile(top)) reader.read(top);
   }
   return groups;
 }
@@ -105,19 +106,11 @@ function externalPaths(dirs: string[]): Map<string, string> {
   const paths = new Map<string, string>();
   for (const dir of dirs) {
     const desc = join(dir, 'external.desc');
-    if (!isRegularFile(desc)) continue;
+    if (!isFile(desc)) continue;
     const name = readFileSync(desc, 'utf8').match(/^name:\s*(\S+)/m)?.[1];
     if (name) paths.set(`BR2_EXTERNAL_${name}_PATH`, dir);
   }
   return paths;
-}
-
-function isRegularFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** The choice groups NBPR carries for a Buildroot version, for runs without a Buildroot tree. */

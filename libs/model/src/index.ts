@@ -12,3 +12,4 @@ export * from './active-system';
 export * from './atomic-write';
 export * from './project-registry';
 export * from './lock-file';
+export * from './file-kind';

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import parseSpdx from 'spdx-expression-parse';
 import { NbprError, NbprErrors } from './errors';
 import { errorAt, pointerOf, readJsonSource, type JsonSource } from './json-file';
 import { validateSource } from './schema/validate';
+import { isDirectory } from './file-kind';
 
 export type KconfigValue = boolean | number | string;
 export type OptionValue = boolean | number | string;
@@ -180,13 +181,5 @@ export function checkDaemonOptionValue(option: DaemonOption, value: unknown): st
       return option.values && !option.values.includes(value) ? `must be one of ${option.values.join(', ')}, got ${JSON.stringify(value)}` : undefined;
     case 'strings':
       return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : `must be a list of strings, got ${JSON.stringify(value)}`;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Catalogue, loadPackageManifest, NbprError } from '../src';
+import { Catalogue, loadPackageManifest } from '../src';
 import { writeJson } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';
 import { failureText } from '../../../test/support/errors';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Catalogue, loadFirmwareProfile, loadPackageManifest, NbprError, validatePluginOptions } from '../src';
+import { Catalogue, loadFirmwareProfile, loadPackageManifest, validatePluginOptions } from '../src';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';
 import { failureText } from '../../../test/support/errors';

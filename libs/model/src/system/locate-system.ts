@@ -1,7 +1,7 @@
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NbprError } from '../errors';
 import { parseSystemId } from './system-id';
+import { isDirectory } from '../file-kind';
 
 export interface LocateSystemInput {
   /** The system wanted, as app@version. */
@@ -42,12 +42,4 @@ export function artifactDirs(env: NodeJS.ProcessEnv, homedir: string): string[] 
     env.XDG_DATA_HOME ? join(env.XDG_DATA_HOME, 'nerves', 'artifacts') : undefined,
     join(homedir, '.nerves', 'artifacts'),
   ].filter((d): d is string => Boolean(d));
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { NbprError } from '../errors';
 import { parseDotConfig, unquoteKconfigString } from './dot-config';
+import { isDirectory } from '../file-kind';
 
 /** A Nerves system artefact directory, as NBPR needs it. */
 export interface NervesSystem {
@@ -94,12 +95,4 @@ export function systemIdentity(system: NervesSystem): SystemIdentity {
 function stringSymbol(config: Map<string, string>, symbol: string): string | undefined {
   const raw = config.get(symbol);
   return raw === undefined || raw === 'n' ? undefined : unquoteKconfigString(raw) || undefined;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -8,7 +8,7 @@ import type { BlobSource } from './blob-upload';
 import { sha256Digest } from './digest';
 import { MANIFEST_LIMIT, OCI_INDEX, type Descriptor } from './media-types';
 import { checkTag, isSha256Digest } from './reference';
-import type { ArtefactRepository, ManifestBytes } from './repository';
+import { lostRace, type ArtefactRepository, type ManifestBytes, type PushManifestOptions } from './repository';
 import { RetryableError } from './retry';
 
 /** The annotation by which an image layout's index.json names its tags (skopeo's `oci:DIR:tag`). */
@@ -115,7 +115,7 @@ export class LayoutRepository implements ArtefactRepository {
    * earlier one). With `onlyIfUntagged`, the tag is written only if no manifest holds it yet,
    * checked under the index's lock: a compare-and-swap, which registries do not offer.
    */
-  async pushManifest(tag: string, bytes: Buffer, mediaType: string, options: { onlyIfUntagged?: boolean } = {}): Promise<string> {
+  async pushManifest(tag: string, bytes: Buffer, mediaType: string, options: PushManifestOptions = {}): Promise<string> {
     checkTag(tag, `${this.dir}:${tag}`);
     const digest = sha256Digest(bytes);
     await this.pushBlob({ bytes }, digest, bytes.length);
@@ -124,7 +124,7 @@ export class LayoutRepository implements ArtefactRepository {
       const index = await this.readIndex();
       const holder = index.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === tag);
       if (options.onlyIfUntagged && holder && holder.digest !== digest) {
-        throw new NbprError(`lost a race publishing ${this.location}:${tag}: another publisher wrote it at the same time`, { where: `${this.location}:${tag}`, hint: `the tag holds ${holder.digest}, this publish wrote ${digest}; nothing was replaced.` });
+        throw lostRace(`${this.location}:${tag}`, holder.digest, digest);
       }
       const kept = index.manifests.filter((m) => m.annotations?.[REF_NAME_ANNOTATION] !== tag);
       const descriptor: Descriptor = { mediaType, digest, size: bytes.length, annotations: { [REF_NAME_ANNOTATION]: tag } };

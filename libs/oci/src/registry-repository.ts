@@ -13,7 +13,7 @@ import { nextPage } from './link';
 import { MANIFEST_ACCEPT, MANIFEST_LIMIT, type Descriptor } from './media-types';
 import { redactUrl } from './redact';
 import { checkManifestReference, checkRepositoryName, checkTag, isSha256Digest, isValidRegistryHost, parseReference, registryBaseUrl, type Reference } from './reference';
-import type { ArtefactRepository, ManifestBytes } from './repository';
+import { lostRace, type ArtefactRepository, type ManifestBytes, type PushManifestOptions } from './repository';
 import { RetryableError, withRetries } from './retry';
 import { unexpectedStatus } from './status-error';
 
@@ -188,12 +188,17 @@ export class RegistryRepository implements ArtefactRepository {
     );
   }
 
-  /** PUTs a manifest under a tag; resolves to its digest (ours, checked against the registry's). */
-  async pushManifest(tag: string, bytes: Buffer, mediaType: string): Promise<string> {
+  /**
+   * PUTs a manifest under a tag; resolves to its digest (ours, checked against the registry's).
+   * With `onlyIfUntagged`, the write counts only once the tag has held it for longer than
+   * another publisher's check-then-write takes, since a registry has no compare-and-swap.
+   */
+  async pushManifest(tag: string, bytes: Buffer, mediaType: string, options: PushManifestOptions = {}): Promise<string> {
     checkManifestReference(tag, `${this.location}:${tag}`);
     const url = `${this.base}/manifests/${tag}`;
     const what = `PUT ${this.location}:${tag}`;
     const digest = sha256Digest(bytes);
+    const started = Date.now();
     await withRetries(this.http.retry, what, redactUrl(url), async () => {
       const response = await this.exchange({ method: 'PUT', url, headers: { 'Content-Type': mediaType }, body: () => bytes }, 'pull,push', what);
       if (response.status !== 201) {
@@ -203,6 +208,14 @@ export class RegistryRepository implements ArtefactRepository {
       const stored = response.headers.get('docker-content-digest');
       if (stored && stored !== digest) throw new NbprError(`${what}: the registry stored the manifest as ${stored}, not ${digest}`, { where: redactUrl(url), hint: 'The registry rewrote the manifest; NBPR needs registries that keep manifests byte for byte.' });
     });
+    if (options.onlyIfUntagged) {
+      const settle = Math.max(options.settleMs ?? 1000, 2 * (Date.now() - started));
+      for (const wait of [0, settle]) {
+        if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+        const now = await this.resolveTag(tag);
+        if (now?.digest !== digest) throw lostRace(`${this.location}:${tag}`, now?.digest, digest);
+      }
+    }
     return digest;
   }
 

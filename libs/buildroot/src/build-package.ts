@@ -13,7 +13,7 @@ import { filesList, harvest } from './harvest';
 import { legalSlice } from './legal-slice';
 import { downloadDir, seedToolchain, toolchainDownload } from './nerves-toolchain';
 import { parseFacts, writeFactsExternal } from './package-facts';
-import { runMake, type MakeContext } from './run-make';
+import { elapsed, runMake, type MakeContext } from './run-make';
 import { stripSettings, stripTree } from './strip';
 
 export interface SourceBuildInput {
@@ -76,26 +76,8 @@ async function build(input: SourceBuildInput, work: string): Promise<SourceBuild
   const outDir = join(work, 'output');
   const logFile = join(work, `${resolved.name}.log`);
   writeFileSync(logFile, '');
-  const externals: string[] = [];
-  if (manifest.externalTree) {
-    // A fixed path for the tree too: Buildroot records package sites in legal-info.
-    externals.push(await copyToFixedPath(manifest.externalTree, join(work, 'br2-external', resolved.name)));
-  }
-  if (usesNervesSystemBr(system.config)) {
-    if (!input.nervesSystemBr) {
-      throw new NbprError(`${system.id} was built with nerves_system_br ${system.nervesSystemBrVersion} as BR2_EXTERNAL, and its .config refers to it`, {
-        where: join(system.dir, '.config'),
-        hint: `Point NBPR_NERVES_SYSTEM_BR_DIR at nerves_system_br ${system.nervesSystemBrVersion} (a checkout of github.com/nerves-project/nerves_system_br at ${system.nervesSystemBrVersion}).`,
-      });
-    }
-    externals.push(await copyToFixedPath(input.nervesSystemBr, join(work, 'br2-external', 'nerves_system_br')));
-  }
   const packages = resolved.keyDocument.build.packages;
-  // Beside the package trees, not among them: a package may be named anything.
-  const facts = join(work, 'nbpr-facts-external');
-  await rm(facts, { recursive: true, force: true });
-  const { goals } = await writeFactsExternal(facts, packages);
-  externals.push(facts);
+  const { externals, goals } = await externalTrees(input, work, packages);
   // nerves_system_br's Config.in reads NERVES_DEFCONFIG_DIR from the environment and sources
   // its Config.in; a package build needs none of the system's board files, only a defined,
   // machine-independent directory with a Config.in.
@@ -179,6 +161,32 @@ async function build(input: SourceBuildInput, work: string): Promise<SourceBuild
   return { ...packed, file, logFile, seconds: { total, make: makeSeconds } };
 }
 
+/**
+ * The BR2_EXTERNAL trees of a build, each at a fixed path under the build area (Buildroot
+ * records package sites in legal-info): the package's own tree, nerves_system_br when the
+ * system's .config refers to it, and NBPR's facts tree with its goals.
+ */
+async function externalTrees(input: SourceBuildInput, work: string, packages: string[]): Promise<{ externals: string[]; goals: string[] }> {
+  const { manifest, system, resolved } = input;
+  const externals: string[] = [];
+  if (manifest.externalTree) externals.push(await copyToFixedPath(manifest.externalTree, join(work, 'br2-external', resolved.name)));
+  if (usesNervesSystemBr(system.config)) {
+    if (!input.nervesSystemBr) {
+      throw new NbprError(`${system.id} was built with nerves_system_br ${system.nervesSystemBrVersion} as BR2_EXTERNAL, and its .config refers to it`, {
+        where: join(system.dir, '.config'),
+        hint: `Point NBPR_NERVES_SYSTEM_BR_DIR at nerves_system_br ${system.nervesSystemBrVersion} (a checkout of github.com/nerves-project/nerves_system_br at ${system.nervesSystemBrVersion}).`,
+      });
+    }
+    externals.push(await copyToFixedPath(input.nervesSystemBr, join(work, 'br2-external', 'nerves_system_br')));
+  }
+  // Beside the package trees, not among them: a package may be named anything.
+  const facts = join(work, 'nbpr-facts-external');
+  await rm(facts, { recursive: true, force: true });
+  const { goals } = await writeFactsExternal(facts, packages);
+  externals.push(facts);
+  return { externals, goals };
+}
+
 /** Whether a system's .config names nerves_system_br's tree (every Nerves system's does). */
 export function usesNervesSystemBr(config: Map<string, string>): boolean {
   if (/(^|\s)NERVES(\s|$)/.test(unquoteKconfigString(config.get('BR2_EXTERNAL_NAMES') ?? ''))) return true;
@@ -195,9 +203,4 @@ async function copyToFixedPath(from: string, to: string): Promise<string> {
   await rm(to, { recursive: true, force: true });
   await cp(from, to, { recursive: true, verbatimSymlinks: true, filter: (src) => !/(^|\/)\.git(\/|$)/.test(src.slice(from.length)) });
   return to;
-}
-
-function elapsed(since: number): string {
-  const s = Math.round((Date.now() - since) / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }

@@ -60,7 +60,8 @@ export async function runMake(context: MakeContext, args: string[], startedAt: n
   return output;
 }
 
-function elapsed(since: number): string {
+/** `m:ss` since `since`, as progress lines show it. */
+export function elapsed(since: number): string {
   const s = Math.round((Date.now() - since) / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }

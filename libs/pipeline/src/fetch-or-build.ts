@@ -1,7 +1,7 @@
 import { ArtefactStore } from '@nbpr/artefact';
 import { join } from 'node:path';
-import { buildFromSource, buildRootFor, chooseBackend, obtainBuildroot, usesNervesSystemBr } from '@nbpr/buildroot';
-import { Catalogue, loadSystem, projectRegistry, writeJsonAtomic } from '@nbpr/model';
+import { buildFromSource, buildRootFor, chooseBackend, obtainBuildroot, usesNervesSystemBr, type Backend, type BuildrootTrees } from '@nbpr/buildroot';
+import { Catalogue, loadSystem, projectRegistry, writeJsonAtomic, type NervesSystem } from '@nbpr/model';
 import { resolveProject, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchSelection, publishStored, siteFor, workspaceSites, type FetchedPackage } from '@nbpr/sites';
 import type { ProjectInput } from './project-input';
@@ -24,16 +24,23 @@ export async function fetchOrBuild(input: FetchOrBuildInput): Promise<FetchedPac
   const resolved = await resolveProject({ workspaceRoot, file: input.file, packageFiles: input.packageFiles, pluginOptions: options, env });
   const store = ArtefactStore.open(env);
   const byName = new Map(resolved.packages.filter((p): p is ResolvedPackage => p.status === 'resolved').map((p) => [p.name, p]));
+  // What every source build of the run needs, obtained once, on the first miss (Buildroot may be downloaded).
+  let setup: Promise<{ system: NervesSystem; trees: BuildrootTrees; backend: Backend }> | undefined;
+  const sourceBuildSetup = () =>
+    (setup ??= (async () => {
+      const system = await loadSystem(resolved.system.id, options, workspaceRoot, env);
+      const trees = await obtainBuildroot({ system, needsNervesSystemBr: usesNervesSystemBr(system.config), lockFile: join(workspaceRoot, SOURCES_LOCK_FILE), env, progress: input.log });
+      return { system, trees, backend: await chooseBackend(system.nervesSystemBrVersion, env) };
+    })());
   const buildMissing = async (pkg: { name: string }) => {
-    const system = await loadSystem(resolved.system.id, options, workspaceRoot, env);
+    const { system, trees, backend } = await sourceBuildSetup();
     const package_ = byName.get(pkg.name)!;
-    const trees = await obtainBuildroot({ system, needsNervesSystemBr: usesNervesSystemBr(system.config), lockFile: join(workspaceRoot, SOURCES_LOCK_FILE), env, progress: input.log });
     const built = await buildFromSource({
       manifest: catalogue.get(pkg.name),
       system,
       resolved: package_,
       tree: trees.tree,
-      backend: await chooseBackend(system.nervesSystemBrVersion, env),
+      backend,
       buildRoot: buildRootFor(env),
       nervesSystemBr: trees.nervesSystemBr,
       env,

@@ -11,7 +11,7 @@
 export function redactCredentials(text: string): string {
   return text
     .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@"'<>]+@/gi, '$1***@')
-    .replace(/(^|[\s"'(=,[])[^/\s@"'<>:]+:[^/\s@"'<>]+@(?=[A-Za-z0-9[])/g, '$1***@');
+    .replace(/(^|[\s"'(=,[])[^/\s@"'<>:(=,[]+:[^/\s@"'<>]+@(?=[A-Za-z0-9[])/g, '$1***@');
 }
 
 export class NbprError extends Error {

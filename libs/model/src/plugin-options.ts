@@ -30,17 +30,26 @@ export function validatePluginOptions(options: unknown, workspaceRoot: string): 
       hint: `Write { "plugin": "${PLUGIN_NAME}", "options": { "defaultSystem": "<app>@<version>" } }.`,
     });
   }
+  refuseCredentials(options as Record<string, unknown>, pointer);
   validateSource('pluginOptions', source, { value: options, pointer });
-  const sites = (options as PluginOptions).sites ?? [];
-  sites.forEach((site, i) => {
-    if (!site.startsWith('oci-layout:') && site.includes('@')) {
-      throw new NbprError(`sites[${i}] holds credentials (${site}); nx.json is committed, and Nx copies it into .nx/`, {
-        where: `nx.json ${pointer}/sites/${i}`,
-        hint: 'Name the registry as host[/namespace] and give credentials in the environment: NBPR_REGISTRY_USERNAME and NBPR_REGISTRY_TOKEN (or GITHUB_TOKEN for GHCR).',
-      });
-    }
-  });
   return options as PluginOptions;
+}
+
+/**
+ * nx.json is committed, and Nx copies it into .nx/workspace-data before any plugin runs: a
+ * registry address with user:password@ is refused before the schema (whose message would quote
+ * it), redacted, with the way to delete Nx's copy.
+ */
+function refuseCredentials(options: Record<string, unknown>, pointer: string): void {
+  const addresses: [string, unknown][] = [['registry', options.registry]];
+  if (Array.isArray(options.sites)) options.sites.forEach((site, i) => addresses.push([`sites/${i}`, site]));
+  for (const [at, address] of addresses) {
+    if (typeof address !== 'string' || address.startsWith('oci-layout:') || !address.includes('@')) continue;
+    throw new NbprError(`${at.replace('/', '[').replace(/(\d+)$/, '$1]')} holds credentials (${address})`, {
+      where: `nx.json ${pointer}/${at}`,
+      hint: 'Name the registry as host[/namespace] and give credentials in the environment: NBPR_REGISTRY_USERNAME and NBPR_REGISTRY_TOKEN (or GITHUB_TOKEN for GHCR). Then run `nx reset`: Nx copied nx.json into .nx/workspace-data before NBPR could refuse it, and reset deletes that copy.',
+    });
+  }
 }
 
 function readNxJson(workspaceRoot: string, options: unknown): JsonSource {

@@ -40,6 +40,7 @@ test('credentials in nx.json are refused and never quoted, whichever option hold
       assert.ok(e instanceof NbprError);
       assert.doesNotMatch(e.format() + e.message + String(e.stack), new RegExp(secret), 'the secret appears nowhere in the error');
       assert.match(e.format(), /\*\*\*@registry\.example\.com/);
+      assert.match(e.format(), /nx reset/, 'says how to delete the copy Nx already made');
       return true;
     });
   }
@@ -48,6 +49,7 @@ test('credentials in nx.json are refused and never quoted, whichever option hold
 test('credentials are redacted from any error text, URLs and host references alike', () => {
   assert.equal(redactCredentials('GET https://bob:pw@ghcr.io/v2/ failed'), 'GET https://***@ghcr.io/v2/ failed');
   assert.equal(redactCredentials('"alice:s3cr3t@registry.example.com/ns" is not valid'), '"***@registry.example.com/ns" is not valid');
+  assert.equal(redactCredentials('sites[1] (alice:s3cr3t@registry.example.com/ns)'), 'sites[1] (***@registry.example.com/ns)', 'the bracket before the user name is kept');
   assert.equal(redactCredentials('user@example.org wrote'), 'user@example.org wrote', 'an address without a secret is not a credential');
   assert.equal(new NbprError('x', { where: 'http://u:p@h/x', hint: 'try a:b@c' }).format(), 'http://***@h/x: x\n  try ***@c');
 });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDotConfig } from '@nbpr/model';
-import { artefactName, toolchainDownload } from '@nbpr/buildroot';
+import { toolchainArtefactName as artefactName, toolchainDownload } from '@nbpr/nerves-artifacts';
 import { readFileSync } from 'node:fs';
 import { repoRoot } from './reference';
 

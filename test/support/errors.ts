@@ -11,3 +11,14 @@ export function failureText(fn: () => unknown): string {
   }
   assert.fail('expected a failure');
 }
+
+/** The formatted NbprError `promise` rejects with: failing the test if it rejects with anything else, or resolves. */
+export async function rejectionText(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof NbprError, `expected an NbprError, got ${String((error as Error)?.stack ?? error)}`);
+    return error.format();
+  }
+  assert.fail('expected a failure');
+}

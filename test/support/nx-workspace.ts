@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { repoRoot } from './reference';
 import { tempDir } from './temp';
 
@@ -73,22 +73,40 @@ export interface NxRun {
 
 /** Runs the workspace's real nx with the environment of a user's shell (no test-runner hooks). */
 export function runNx(cwd: string, args: string[], env: Record<string, string | undefined> = {}): NxRun {
-  const { NODE_OPTIONS: _, ...base } = process.env;
+  const result = spawnSync(process.execPath, nxArgs(args), { cwd, env: nxEnv(env), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return nxRun(result.status, (result.stdout ?? '') + (result.stderr ?? ''));
+}
+
+/** runNx without blocking this process: for tests whose servers run in it (a release server, say). */
+export function runNxAsync(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<NxRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, nxArgs(args), { cwd, env: nxEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve(nxRun(status, output)));
+  });
+}
+
+function nxArgs(args: string[]): string[] {
   // Static output (one line per task, with its cache status) for commands that run tasks.
   const style = ['run', 'run-many', 'affected'].includes(args[0]) ? ['--output-style=static'] : [];
-  const result = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args, ...style], {
-    cwd,
-    env: { ...base, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NX_VERBOSE_LOGGING: 'false', ...env },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const output = (result.stdout ?? '') + (result.stderr ?? '');
+  return [join(repoRoot, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args, ...style];
+}
+
+function nxEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const { NODE_OPTIONS: _, ...base } = process.env;
+  return { ...base, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NX_VERBOSE_LOGGING: 'false', ...env };
+}
+
+function nxRun(status: number | null, output: string): NxRun {
   const cached = new Set<string>();
   const ran = new Set<string>();
   for (const match of output.matchAll(/^> nx run (\S+?)(?:\s+\[(local cache|existing outputs match the cache, left as is|remote cache)\])?\s*$/gm)) {
     (match[2] ? cached : ran).add(match[1]);
   }
-  return { status: result.status, output, cached, ran };
+  return { status, output, cached, ran };
 }
 
 export function writeText(path: string, text: string): void {

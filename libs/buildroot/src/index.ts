@@ -1,6 +1,4 @@
 export * from './obtain-buildroot';
-export * from './sources-lock';
-export * from './download-file';
 export * from './backend';
 export * from './run-make';
 export * from './check-config';

@@ -1,22 +1,14 @@
 import { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm } from 'node:fs/promises';
-import { homedir, machine } from 'node:os';
+import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { isDirectory, isFile, unquoteKconfigString } from '@nbpr/model';
+import { isDirectory, isFile } from '@nbpr/model';
+import { nervesDownloadDir, toolchainArtefactName, toolchainDownload } from '@nbpr/nerves-artifacts';
 
 /** Buildroot's download directory for NBPR's builds: Nerves' own (NERVES_BR_DL_DIR, else ~/.nerves/dl), outside any Buildroot tree and shared by every build, as nerves_system_br's create-build.sh shares it. */
 export function downloadDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.NERVES_BR_DL_DIR || join(env.HOME || homedir(), '.nerves', 'dl');
-}
-
-/** The toolchain file a system's .config downloads (BR2_TOOLCHAIN_EXTERNAL_DOWNLOAD), with make's `$(shell uname -m)` expanded as make expands it. */
-export function toolchainDownload(config: Map<string, string>): { url: string; file: string } | null {
-  if (config.get('BR2_TOOLCHAIN_EXTERNAL_DOWNLOAD') !== 'y' || config.get('BR2_TOOLCHAIN_EXTERNAL_CUSTOM') !== 'y') return null;
-  const raw = unquoteKconfigString(config.get('BR2_TOOLCHAIN_EXTERNAL_URL') ?? '');
-  if (!raw) return null;
-  const url = raw.replace(/\$[({]shell uname -m[)}]/g, machine());
-  return { url, file: basename(url) };
 }
 
 /**
@@ -34,7 +26,7 @@ export async function seedToolchain(config: Map<string, string>, dlDir: string, 
   if (existsSync(destination)) return `toolchain ${wanted.file} already in ${dirname(destination)}`;
   await mkdir(dirname(destination), { recursive: true });
   const temp = `${destination}.${process.pid}.partial`;
-  const nervesDl = env.NERVES_DL_DIR || join(env.HOME || homedir(), '.nerves', 'dl');
+  const nervesDl = nervesDownloadDir(env);
   const tarball = [join(nervesDl, wanted.file), join(dlDir, wanted.file)].find((f) => isFile(f));
   try {
     if (tarball) {
@@ -42,7 +34,7 @@ export async function seedToolchain(config: Map<string, string>, dlDir: string, 
       await rename(temp, destination);
       return `toolchain ${wanted.file} from ${tarball}`;
     }
-    const artefact = artefactName(wanted.file);
+    const artefact = toolchainArtefactName(wanted.file);
     const unpacked = [env.NERVES_TOOLCHAIN, ...artifactDirs.map((d) => join(d, artefact))].find((d): d is string => Boolean(d) && isDirectory(d!));
     if (!unpacked) return null;
     // Buildroot extracts with --strip-components=1: one top directory, named as the release's.
@@ -52,9 +44,4 @@ export async function seedToolchain(config: Map<string, string>, dlDir: string, 
   } finally {
     await rm(temp, { force: true });
   }
-}
-
-/** A Nerves toolchain release `<name>-<checksum>.tar.xz` unpacks as the artefact `<name>`. */
-export function artefactName(file: string): string {
-  return file.replace(/\.tar\.\w+$/, '').replace(/-[0-9A-F]{6,}$/i, '');
 }

@@ -4,8 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { NbprError, type NervesSystem } from '@nbpr/model';
-import { downloadFirst, sha256OfFile } from './download-file';
-import { readSourcesLock, verifyOrRecord } from './sources-lock';
+import { downloadFirst, readSourcesLock, sha256OfFile, verifyOrRecord } from '@nbpr/nerves-artifacts';
 
 /**
  * sha256 of official buildroot-<version>.tar.gz releases that NBPR knows. Versions missing here
@@ -132,7 +131,7 @@ async function obtainTarball(name: string, urls: string[], file: string, lock: R
     }
   }
   try {
-    const how = await verifyOrRecord(lock, name, sha256, pinned);
+    const how = await verifyOrRecord(lock, name, sha256, pinned ? { sha256: pinned, by: 'NBPR pins' } : undefined);
     if (how === 'recorded') progress(`[0:00] ${name}: sha256 ${sha256} recorded in ${lock.file}`);
   } catch (error) {
     await rm(file, { force: true });

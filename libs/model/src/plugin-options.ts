@@ -7,10 +7,27 @@ import { validateSource } from './schema/validate';
 /** The options of @nbpr/nx-plugin in nx.json. */
 export interface PluginOptions {
   defaultSystem: string;
-  systems?: Record<string, { path: string }>;
+  systems?: Record<string, SystemSource>;
   registry?: string;
   sites?: string[];
   publishAfterBuild?: boolean;
+}
+
+/**
+ * What nx.json says of one system (plugins -> @nbpr/nx-plugin -> options.systems["app@version"]):
+ * an artefact directory of its own, or where its release comes from when it is not on the machine.
+ */
+export interface SystemSource {
+  /** Artefact directory, relative to the workspace root or absolute: never downloaded. */
+  path?: string;
+  /** GitHub repository of its releases (owner/name); nerves-project/<app> by default. */
+  github?: string;
+  /** Nerves' artefact checksum (7 or 64 hex digits), which names the release file. */
+  checksum?: string;
+  /** The release file's URL, instead of a GitHub release. */
+  url?: string;
+  /** The release file's sha256. */
+  sha256?: string;
 }
 
 export const PLUGIN_NAME = '@nbpr/nx-plugin';

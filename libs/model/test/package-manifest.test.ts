@@ -139,6 +139,22 @@ test('a malformed system id in the plugin options is refused', () => {
   assert.match(failure(() => validatePluginOptions({ defaultSystem: 'rpi4' }, ws)), /\/plugins\/0\/options\/defaultSystem: "rpi4" is not valid here/);
 });
 
+test('a system in the plugin options is a path, or where its release comes from; a malformed checksum or sha256 is refused at its pointer', () => {
+  const ws = join(root, 'ws3');
+  const ok = { defaultSystem: 'nerves_system_rpi4@2.0.4', systems: { 'nerves_system_rpi4@2.0.4': { checksum: 'E7612E7' }, 'my_system@1.0.0': { github: 'my-org/my_system', sha256: 'ab'.repeat(32) }, 'other@0.1.0': { path: 'systems/other' } } };
+  writeJson(join(ws, 'nx.json'), { plugins: [{ plugin: '@nbpr/nx-plugin', options: ok }] });
+  assert.deepEqual(validatePluginOptions(ok, ws), ok);
+  for (const [entry, pointer] of [
+    [{ checksum: 'E7612' }, 'checksum'],
+    [{ sha256: 'AB'.repeat(32) }, 'sha256'],
+    [{ github: 'not a repo' }, 'github'],
+  ] as const) {
+    const bad = { defaultSystem: 'nerves_system_rpi4@2.0.4', systems: { 'nerves_system_rpi4@2.0.4': entry } };
+    writeJson(join(ws, 'nx.json'), { plugins: [{ plugin: '@nbpr/nx-plugin', options: bad }] });
+    assert.match(failure(() => validatePluginOptions(bad, ws)), new RegExp(`/plugins/0/options/systems/nerves_system_rpi4@2\\.0\\.4/${pointer}: .* is not valid here`));
+  }
+});
+
 test("a vendored tree whose external.desc has another name than NBPR_<NAME> is refused", () => {
   const dir = join(root, 'desc', 'hello');
   writeJson(join(dir, 'buildroot', 'x'), {});

@@ -1,6 +1,7 @@
 import { ArtefactStore } from '@nbpr/artefact';
 import { artefactDemands, bundledChoiceGroups, choiceGroupsFromTrees, detectConflicts, formatConflicts, policyViolations, selectionDemands } from '@nbpr/conflicts';
-import { activeSystemId, Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, NbprError } from '@nbpr/model';
+import { activeSystemId, Catalogue, FIRMWARE_FILE, loadFirmwareProfile, NbprError } from '@nbpr/model';
+import { loadSystem } from '@nbpr/nerves-artifacts';
 import { resolveProject, type ResolvedPackage } from '@nbpr/resolve';
 import { readArtefactFacts, workspaceSites } from '@nbpr/sites';
 import type { ProjectInput } from './project-input';

@@ -1,13 +1,11 @@
 import { ArtefactStore } from '@nbpr/artefact';
 import { join } from 'node:path';
 import { buildFromSource, buildRootFor, chooseBackend, obtainBuildroot, usesNervesSystemBr, type Backend, type BuildrootTrees } from '@nbpr/buildroot';
-import { Catalogue, loadSystem, projectRegistry, writeJsonAtomic, type NervesSystem } from '@nbpr/model';
+import { Catalogue, projectRegistry, writeJsonAtomic, type NervesSystem } from '@nbpr/model';
+import { loadSystem, obtainToolchain, SOURCES_LOCK_FILE } from '@nbpr/nerves-artifacts';
 import { resolveProject, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchSelection, publishStored, siteFor, workspaceSites, type FetchedPackage } from '@nbpr/sites';
 import type { ProjectInput } from './project-input';
-
-/** The workspace's record of the Buildroot and nerves_system_br tarballs' sha256 (committed). */
-export const SOURCES_LOCK_FILE = 'nbpr.sources.lock.json';
 
 export interface FetchOrBuildInput extends ProjectInput {
   /** Where to record what was fetched (fetched.json). */
@@ -29,7 +27,10 @@ export async function fetchOrBuild(input: FetchOrBuildInput): Promise<FetchedPac
   const sourceBuildSetup = () =>
     (setup ??= (async () => {
       const system = await loadSystem(resolved.system.id, options, workspaceRoot, env);
-      const trees = await obtainBuildroot({ system, needsNervesSystemBr: usesNervesSystemBr(system.config), lockFile: join(workspaceRoot, SOURCES_LOCK_FILE), env, progress: input.log });
+      const lockFile = join(workspaceRoot, SOURCES_LOCK_FILE);
+      const trees = await obtainBuildroot({ system, needsNervesSystemBr: usesNervesSystemBr(system.config), lockFile, env, progress: input.log });
+      const toolchain = await obtainToolchain({ config: system.config, lockFile, env, progress: input.log });
+      if (toolchain) input.log(toolchain);
       return { system, trees, backend: await chooseBackend(system.nervesSystemBrVersion, env) };
     })());
   const buildMissing = async (pkg: { name: string }) => {

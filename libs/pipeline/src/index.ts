@@ -4,3 +4,4 @@ export * from './licence-aggregate';
 export * from './stage';
 export * from './publish';
 export * from './project-input';
+export * from './ci-plan';

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARTEFACT_FILE, ArtefactStore, validateArtefactMetadata } from '@nbpr/artefact';
 import { aggregateLegalInfo, spdxSbom, validateSlice, type SbomArtefact } from '@nbpr/legal';
-import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, NbprError, writeJsonAtomic } from '@nbpr/model';
+import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, NbprError, writeJsonAtomic } from '@nbpr/model';
+import { loadSystem } from '@nbpr/nerves-artifacts';
 import { fetchOrBuild } from './fetch-or-build';
 import type { ProjectInput } from './project-input';
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, loadSystem, activeSystemId } from '@nbpr/model';
+import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, activeSystemId } from '@nbpr/model';
+import { loadSystem } from '@nbpr/nerves-artifacts';
 import { stageFirmware, stagePackage, type StagedPackage } from '@nbpr/stage';
 import { fetchOrBuild } from './fetch-or-build';
 import { licenceAggregate } from './licence-aggregate';

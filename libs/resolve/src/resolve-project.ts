@@ -1,5 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
-import { activeSystemId, Catalogue, loadFirmwareProfile, loadSystem, systemIdentity, type NervesSystem, type PluginOptions } from '@nbpr/model';
+import { activeSystemId, Catalogue, loadFirmwareProfile, systemIdentity, type NervesSystem, type PluginOptions } from '@nbpr/model';
+import { loadSystem } from '@nbpr/nerves-artifacts';
 import { resolveFirmware } from './resolve-firmware';
 import { resolvePackage, type PackageResolution } from './resolve-package';
 

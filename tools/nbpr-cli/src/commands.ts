@@ -1,5 +1,6 @@
 import { ArtefactStore } from '@nbpr/artefact';
-import { activeSystemId, Catalogue, loadSystem, NbprError, systemIdentity, type PluginOptions } from '@nbpr/model';
+import { activeSystemId, Catalogue, NbprError, systemIdentity, type PluginOptions } from '@nbpr/model';
+import { loadSystem } from '@nbpr/nerves-artifacts';
 import { fetchOrBuild, publish } from '@nbpr/pipeline';
 import { resolvePackage } from '@nbpr/resolve';
 import { whyMiss, workspaceSites } from '@nbpr/sites';

@@ -12,6 +12,7 @@ Commands:
   cache ls|clean       the local artefact store
   cache-server         Nx's remote cache API, kept in the OCI registry
   system-id            the identity of the active Nerves system (used by Nx hashing)
+  ci-plan <affected>   the CI matrix: each system's affected packages and firmware
 
 Run 'nbpr <command> --help' for a command's options.
 Exit codes: 0 success, 1 a user error (the message says what to do), 2 wrong usage.`;
@@ -31,6 +32,7 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
   cache: lazy('cache'),
   'cache-server': lazy('cacheServer', './cache-server-command'),
   'system-id': { help: SYSTEM_ID_HELP, run: systemId },
+  'ci-plan': lazy('ciPlanCommand', './ci-plan-command'),
 };
 
 export async function main(argv: string[]): Promise<number> {

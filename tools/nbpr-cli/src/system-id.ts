@@ -1,5 +1,6 @@
 // Deep imports: this runs on every Nx invocation, so it loads only the system reader.
-import { activeSystemId, loadSystem } from '@nbpr/model/src/active-system';
+import { activeSystemId } from '@nbpr/model/src/active-system';
+import { loadSystem } from '@nbpr/nerves-artifacts/src/load-system';
 import { systemIdentity } from '@nbpr/model/src/system';
 import { findWorkspace } from './workspace';
 
@@ -10,7 +11,8 @@ Buildroot version, sha256 of its .config) as one JSON line. Nx runs it as a runt
 so a changed system artefact changes every task's hash. The system is --system, else
 NBPR_SYSTEM, else the workspace's defaultSystem.
 
-When the system cannot be found it prints "unavailable: <reason>" and still exits 0:
+A system that is not on the machine is not downloaded here (the first task that needs it
+downloads it). When the system cannot be found it prints "unavailable: <reason>" and still exits 0:
 hashing must not fail, the task that needs the system reports the error in full.`;
 
 export async function systemId(args: string[]): Promise<number> {
@@ -19,7 +21,7 @@ export async function systemId(args: string[]): Promise<number> {
     // The plugin validates the options on every graph build; hashing need not do it again.
     const { root, options } = findWorkspace(process.cwd(), false);
     const id = at >= 0 && args[at + 1] ? args[at + 1] : activeSystemId(options);
-    const system = await loadSystem(id, options, root);
+    const system = await loadSystem(id, options, root, process.env, () => undefined, { obtain: false });
     console.log(JSON.stringify({ id: system.id, ...systemIdentity(system) }));
   } catch (error) {
     console.log(`unavailable: ${error instanceof Error ? error.message : String(error)}`);

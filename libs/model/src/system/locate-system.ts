@@ -20,19 +20,27 @@ export interface LocateSystemInput {
  */
 export function locateSystem(input: LocateSystemInput): string {
   const { app, version } = parseSystemId(input.id);
-  if (input.env.NERVES_SYSTEM) return input.env.NERVES_SYSTEM;
+  const { dir, tried } = findSystemDir(input);
+  if (dir) return dir;
+  throw new NbprError(`Nerves system ${input.id} not found; looked in ${tried.join(', ')}`, {
+    hint: `Point NERVES_SYSTEM at the system's artefact directory, unpack it as ${app}-portable-${version} under one of those directories (mix deps.get in a Nerves project does), or set its path in nx.json: plugins -> @nbpr/nx-plugin -> options.systems["${input.id}"].path.`,
+  });
+}
+
+/** locateSystem without the error: the directory, or where it was looked for. */
+export function findSystemDir(input: LocateSystemInput): { dir?: string; tried: string[] } {
+  const { app, version } = parseSystemId(input.id);
+  if (input.env.NERVES_SYSTEM) return { dir: input.env.NERVES_SYSTEM, tried: [] };
   const tried: string[] = [];
   const candidates = [
     ...(input.configuredPath ? [input.configuredPath] : []),
     ...artifactDirs(input.env, input.homedir).map((dir) => join(dir, `${app}-portable-${version}`)),
   ];
   for (const candidate of candidates) {
-    if (isDirectory(candidate)) return candidate;
+    if (isDirectory(candidate)) return { dir: candidate, tried };
     tried.push(candidate);
   }
-  throw new NbprError(`Nerves system ${input.id} not found; looked in ${tried.join(', ')}`, {
-    hint: `Point NERVES_SYSTEM at the system's artefact directory, unpack it as ${app}-portable-${version} under one of those directories (mix deps.get in a Nerves project does), or set its path in nx.json: plugins -> @nbpr/nx-plugin -> options.systems["${input.id}"].path.`,
-  });
+  return { tried };
 }
 
 /** Where Nerves keeps downloaded system artefacts, in the order it looks. */

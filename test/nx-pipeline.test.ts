@@ -62,6 +62,9 @@ test('nx run-many -t stage stages everything from the embedded registry cold, th
   assert.match(cold.output, /staged firmware example-firmware for nerves_system_nbpr_example@0\.1\.0: nbpr-heartbeat, nbpr-hello/);
   assert.match(cold.output, /add \{:nbpr_runtime, path: "[^"]*dist\/examples\/firmware\/nbpr_runtime"\}/);
   assert.match(cold.output, /skipped jq 1\.8\.2: jq does not target nerves_system_nbpr_example/);
+  const batches = [...cold.output.matchAll(/Running (\d+) tasks with @nbpr\/nx-plugin:pipeline/g)].map((m) => Number(m[1]));
+  assert.deepEqual(batches, [cold.ran.size], 'every task of the run in one batch process, not one process per task');
+  assert.ok(cold.ran.size >= 40, `${cold.ran.size} tasks ran`);
   const runtime = join(ws, 'dist', 'examples', 'firmware', 'nbpr_runtime');
   assert.ok(existsSync(join(runtime, 'priv', 'nbpr-hello', 'usr', 'bin', 'nbpr-hello')));
   assert.ok(existsSync(join(runtime, 'lib', 'nbpr', 'nbpr_heartbeat', 'nbpr_heartbeat.ex')));

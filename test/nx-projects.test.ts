@@ -21,7 +21,11 @@ test('a package shows only implemented targets, with the key inputs as Nx inputs
   const project = JSON.parse(run.output.slice(run.output.indexOf('{'), run.output.lastIndexOf('}') + 1));
   assert.deepEqual(Object.keys(project.targets).sort(), ['conflict-check', 'fetch-or-build', 'publish', 'resolve', 'stage']);
   const resolve = project.targets.resolve;
-  assert.equal(resolve.executor, '@nbpr/nx-plugin:resolve');
+  assert.equal(resolve.executor, '@nbpr/nx-plugin:pipeline', 'one executor, so that Nx runs the NBPR tasks of a run in one batch');
+  for (const [name, target] of Object.entries(project.targets) as Array<[string, { executor: string; options: { stage: string } }]>) {
+    assert.equal(target.executor, '@nbpr/nx-plugin:pipeline');
+    assert.equal(target.options.stage, name);
+  }
   assert.equal(resolve.cache, true);
   assert.match(resolve.options.keyInputs, /^[0-9a-f]{64}$/);
   assert.ok(resolve.inputs.includes('{projectRoot}/buildroot/**/*'));

@@ -5,3 +5,4 @@ export * from './stage';
 export * from './publish';
 export * from './project-input';
 export * from './ci-plan';
+export * from './stages';

@@ -6,7 +6,11 @@ const USAGE = `usage: nbpr <command> [options]
 
 Commands:
   key <package>        the package's cache key and tag for the active system
+  resolve <project>    options, kconfig, key and tag of a package or a firmware's packages
+  conflict-check <p>   resolve, then check the selection's Buildroot demands
   fetch <project>      fetch-or-build a package or a firmware's packages
+  licence-aggregate <f> the stages up to a firmware's legal-info/ and SBOM
+  stage <project>      the whole pipeline: the nbpr_runtime Mix project (or a package's priv layout)
   publish <package>    publish a package's artefact to the project's registry
   why-miss <package>   which input differs from the nearest published artefact
   cache ls|clean       the local artefact store
@@ -26,7 +30,11 @@ const lazy = (name: string, module = './commands'): Command => {
 
 const commands: Record<string, { help: string; run: (args: string[]) => Promise<number> }> = {
   key: lazy('key'),
+  resolve: lazy('resolveCommand', './stage-commands'),
+  'conflict-check': lazy('conflictCheckCommand', './stage-commands'),
   fetch: lazy('fetch'),
+  'licence-aggregate': lazy('licenceAggregateCommand', './stage-commands'),
+  stage: lazy('stageCommandOf', './stage-commands'),
   publish: lazy('publishCommand'),
   'why-miss': lazy('whyMissCommand'),
   cache: lazy('cache'),

@@ -1,5 +1,5 @@
 import { dirname, join, relative } from 'node:path';
-import type { CreateNodesContextV2, CreateNodesResult, CreateNodesV2 } from '@nx/devkit';
+import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
 import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
 import { conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget } from './targets';
@@ -10,7 +10,7 @@ export const NBPR_FILES_GLOB = `**/{${PACKAGE_FILE},${FIRMWARE_FILE}}`;
  * One Nx project per nbpr.json (package) and nbpr.firmware.json (firmware profile). All files
  * are read together: a package's target digest covers its dependency closure.
  */
-export const createNodes: CreateNodesV2<PluginOptions> = [
+export const createNodes: CreateNodes<PluginOptions> = [
   NBPR_FILES_GLOB,
   async (files, options, context) => {
     try {
@@ -27,7 +27,7 @@ export function isProjectFile(file: string): boolean {
   return !parts.some((p) => p === 'node_modules' || p === 'dist' || p === 'fixtures' || p === '.nx');
 }
 
-function inferProjects(files: readonly string[], options: PluginOptions | undefined, context: CreateNodesContextV2): Array<readonly [string, CreateNodesResult]> {
+function inferProjects(files: readonly string[], options: PluginOptions | undefined, context: CreateNodesContext): Array<readonly [string, CreateNodesResult]> {
   const root = context.workspaceRoot;
   validatePluginOptions(options, root);
   const packageFiles = files.filter((f) => f.endsWith(`/${PACKAGE_FILE}`) || f === PACKAGE_FILE);

@@ -13,24 +13,34 @@ export interface NbprProjectContext {
   pluginOptions: PluginOptions;
 }
 
-/** What an NBPR executor needs from Nx's context, taken from the project graph Nx already built. */
-export function nbprProject(context: ExecutorContext): NbprProjectContext {
-  const projectName = context.projectName!;
+/** The workspace-wide part, worked out once per context (a batch runs many tasks with one). */
+const workspaces = new WeakMap<ExecutorContext, { packageFiles: string[]; pluginOptions: PluginOptions }>();
+
+/** What an NBPR executor needs from Nx's context for one project, taken from the project graph Nx already built. */
+export function nbprProject(context: ExecutorContext, projectName: string): NbprProjectContext {
   const root = context.projectsConfigurations.projects[projectName].root;
   const file = [PACKAGE_FILE, FIRMWARE_FILE].map((f) => join(context.root, root, f)).find((f) => existsSync(f));
   if (!file) throw new Error(`project ${projectName} has neither ${PACKAGE_FILE} nor ${FIRMWARE_FILE} in ${root}`);
-  const packageFiles = Object.values(context.projectsConfigurations.projects)
-    .map((p) => join(p.root, PACKAGE_FILE))
-    .filter((f) => isProjectFile(f) && existsSync(join(context.root, f)))
-    .map((f) => join(context.root, f));
-  const entry = context.nxJsonConfiguration.plugins?.find((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN_NAME);
-  const pluginOptions = validatePluginOptions(typeof entry === 'object' ? entry.options : undefined, context.root);
-  return { root, file, packageFiles, pluginOptions };
+  let workspace = workspaces.get(context);
+  if (!workspace) {
+    const packageFiles = Object.values(context.projectsConfigurations.projects)
+      .map((p) => join(p.root, PACKAGE_FILE))
+      .filter((f) => isProjectFile(f) && existsSync(join(context.root, f)))
+      .map((f) => join(context.root, f));
+    const entry = context.nxJsonConfiguration.plugins?.find((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN_NAME);
+    workspace = { packageFiles, pluginOptions: validatePluginOptions(typeof entry === 'object' ? entry.options : undefined, context.root) };
+    workspaces.set(context, workspace);
+  }
+  return { root, file, ...workspace };
 }
 
-/** A user error is printed as NBPR formats it; anything else is a bug and keeps its stack. */
+/** A user error as NBPR formats it; anything else is a bug and keeps its stack. */
+export function formatFailure(error: unknown): string {
+  return isNbprError(error) ? error.format() : error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** A failure printed (formatFailure) and reported to Nx. */
 export function reportFailure(error: unknown): { success: false } {
-  if (isNbprError(error)) console.error(error.format());
-  else console.error(error);
+  console.error(formatFailure(error));
   return { success: false };
 }

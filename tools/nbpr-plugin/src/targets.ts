@@ -13,6 +13,12 @@ const NBPR_CODE = [
   '{workspaceRoot}/tools/nbpr-cli/src/**/*',
 ];
 
+/**
+ * Every NBPR target runs one stage through one executor, so that Nx runs all the NBPR tasks of
+ * a run in one batch process (as @nx/gradle runs Gradle tasks) instead of forking one per task.
+ */
+const PIPELINE_EXECUTOR = '@nbpr/nx-plugin:pipeline';
+
 /** The command whose output identifies the active system (app, version, Buildroot, .config sha256). */
 export function systemIdentityCommand(system?: string): string {
   return `node tools/nbpr-cli/bin/nbpr.js system-id${system ? ` --system ${system}` : ''}`;
@@ -20,7 +26,7 @@ export function systemIdentityCommand(system?: string): string {
 
 export function packageResolveTarget(keyInputs: string, vendored: boolean): TargetConfiguration {
   return {
-    executor: '@nbpr/nx-plugin:resolve',
+    executor: PIPELINE_EXECUTOR,
     cache: true,
     inputs: [
       ...(vendored ? ['{projectRoot}/buildroot/**/*'] : []),
@@ -29,14 +35,14 @@ export function packageResolveTarget(keyInputs: string, vendored: boolean): Targ
       ...NBPR_CODE,
     ],
     outputs: ['{workspaceRoot}/dist/{projectRoot}/resolved.json'],
-    options: { keyInputs },
+    options: { stage: 'resolve', keyInputs },
     metadata: { description: 'Resolve options, kconfig, cache key and tag for the active Nerves system', technologies: ['nbpr'] },
   };
 }
 
 export function firmwareResolveTarget(keyInputs: string, system: string, vendoredDependencies: string[]): TargetConfiguration {
   return {
-    executor: '@nbpr/nx-plugin:resolve',
+    executor: PIPELINE_EXECUTOR,
     cache: true,
     inputs: [
       // A task's hash does not include its dependencies' hashes: repeat their tree inputs here.
@@ -46,7 +52,7 @@ export function firmwareResolveTarget(keyInputs: string, system: string, vendore
       ...NBPR_CODE,
     ],
     outputs: ['{workspaceRoot}/dist/{projectRoot}/resolved.json'],
-    options: { keyInputs },
+    options: { stage: 'resolve', keyInputs },
     metadata: { description: "Resolve every package of the firmware with the profile's overrides", technologies: ['nbpr'] },
   };
 }
@@ -57,8 +63,8 @@ export function firmwareResolveTarget(keyInputs: string, system: string, vendore
  * local store, and every stage that reads them makes sure of them first (a store hit, or a
  * fetch when Nx restored a record on a machine whose store lacks them).
  */
-function keyedStage(resolve: TargetConfiguration, executor: string, dependsOn: string, outputs: string[], description: string, keyInputs: string): TargetConfiguration {
-  return { executor: `@nbpr/nx-plugin:${executor}`, cache: true, dependsOn: [dependsOn], inputs: resolve.inputs, outputs, options: { keyInputs }, metadata: { description, technologies: ['nbpr'] } };
+function keyedStage(resolve: TargetConfiguration, stage: string, dependsOn: string, outputs: string[], description: string, keyInputs: string): TargetConfiguration {
+  return { executor: PIPELINE_EXECUTOR, cache: true, dependsOn: [dependsOn], inputs: resolve.inputs, outputs, options: { stage, keyInputs }, metadata: { description, technologies: ['nbpr'] } };
 }
 
 export function conflictCheckTarget(resolve: TargetConfiguration, keyInputs: string): TargetConfiguration {
@@ -84,10 +90,10 @@ export function packageStageTarget(resolve: TargetConfiguration, keyInputs: stri
 /** Publishing talks to a registry: it is never cached, and it is immutable by itself. */
 export function publishTarget(keyInputs: string): TargetConfiguration {
   return {
-    executor: '@nbpr/nx-plugin:publish',
+    executor: PIPELINE_EXECUTOR,
     cache: false,
     dependsOn: ['fetch-or-build'],
-    options: { keyInputs },
+    options: { stage: 'publish', keyInputs },
     metadata: { description: "Publish the package's artefact to the project's registry (immutable)", technologies: ['nbpr'] },
   };
 }

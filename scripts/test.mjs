@@ -2,7 +2,7 @@
 // Runs every *.test.ts under libs/, tools/ and test/ with node's own test runner.
 // TypeScript is compiled on the fly by @swc-node/register (no build step), which
 // child test processes inherit through NODE_OPTIONS.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -34,9 +34,36 @@ const env = {
   NX_NO_CLOUD: 'true',
   NX_DAEMON: 'false',
 };
+const before = new Set(processes().map((p) => p.pid));
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], {
   cwd: root,
   env,
   stdio: 'inherit',
 });
-process.exit(result.status ?? 1);
+
+// Every process a test starts must be gone when the suite ends: a server, a daemon under a
+// supervisor, a shell loop. Anything new still running is listed, killed, and fails the run.
+await new Promise((resolve) => setTimeout(resolve, 1000));
+const left = processes().filter((p) => !before.has(p.pid) && p.pid !== process.pid && p.cmdline !== '');
+if (left.length > 0) {
+  console.error(`\n# processes left running by the tests: ${left.length}`);
+  for (const p of left) {
+    console.error(`#   ${p.pid} ${p.cmdline}`);
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {}
+  }
+}
+process.exit(left.length > 0 ? 1 : (result.status ?? 1));
+
+/** The processes of this machine (Linux /proc), with their command lines ('' for kernel threads). */
+function processes() {
+  const out = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      out.push({ pid: Number(name), cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim() });
+    } catch {}
+  }
+  return out;
+}

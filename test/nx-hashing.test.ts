@@ -23,9 +23,13 @@ function key(project: string, root: string): string {
   return doc.packages[0].key;
 }
 
+/** Rewrites a file of the workspace; an edit that changes nothing fails the test (its pattern no longer matches). */
 function edit(path: string, change: (text: string) => string): void {
   const file = join(ws, path);
-  writeFileSync(file, change(readFileSync(file, 'utf8')));
+  const before = readFileSync(file, 'utf8');
+  const after = change(before);
+  assert.notEqual(after, before, `the edit of ${path} changed nothing`);
+  writeFileSync(file, after);
 }
 
 test('a second run takes every task from the cache', () => {

@@ -23,9 +23,11 @@ function tree(name: string, files: Record<string, string>, elves: Array<{ path: 
     mkdirSync(join(out, '..'), { recursive: true });
     const src = join(dir, 'x.c');
     writeFileSync(src, elf.soname ? 'int f(void) { return 1; }\n' : 'int main(void) { return 0; }\n');
+    const stubSource = join(dir, 'stub.c');
+    writeFileSync(stubSource, 'int stub(void) { return 0; }\n');
     const libs = (elf.needs ?? []).map((lib) => {
       const stub = join(dir, lib);
-      execFileSync('cc', ['-shared', '-fPIC', `-Wl,-soname,${lib}`, '-o', stub, src.replace('x.c', 'x.c')]);
+      execFileSync('cc', ['-shared', '-fPIC', `-Wl,-soname,${lib}`, '-o', stub, stubSource]);
       return stub;
     });
     execFileSync('cc', [...(elf.soname ? ['-shared', '-fPIC', `-Wl,-soname,${elf.soname}`] : []), '-Wl,--no-as-needed', '-o', out, src, ...libs]);

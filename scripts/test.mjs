@@ -34,7 +34,9 @@ const env = {
   NX_NO_CLOUD: 'true',
   NX_DAEMON: 'false',
 };
-const before = new Set(processes().map((p) => p.pid));
+// Every process the tests start inherits this marker (servers, shells, daemons, orphans too).
+const marker = `NBPR_TEST_RUN=${process.pid}-${Date.now()}`;
+env.NBPR_TEST_RUN = marker.slice('NBPR_TEST_RUN='.length);
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], {
   cwd: root,
   env,
@@ -44,7 +46,7 @@ const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ..
 // Every process a test starts must be gone when the suite ends: a server, a daemon under a
 // supervisor, a shell loop. Anything new still running is listed, killed, and fails the run.
 await new Promise((resolve) => setTimeout(resolve, 1000));
-const left = processes().filter((p) => !before.has(p.pid) && p.pid !== process.pid && p.cmdline !== '');
+const left = processes().filter((p) => p.pid !== process.pid && p.marked);
 if (left.length > 0) {
   console.error(`\n# processes left running by the tests: ${left.length}`);
   for (const p of left) {
@@ -56,13 +58,14 @@ if (left.length > 0) {
 }
 process.exit(left.length > 0 ? 1 : (result.status ?? 1));
 
-/** The processes of this machine (Linux /proc), with their command lines ('' for kernel threads). */
+/** The processes of this machine (Linux /proc): command line, and whether the tests started them (the marker in their environment). */
 function processes() {
   const out = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      out.push({ pid: Number(name), cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim() });
+      const marked = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0').includes(marker);
+      out.push({ pid: Number(name), marked, cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim() });
     } catch {}
   }
   return out;

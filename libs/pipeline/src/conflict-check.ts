@@ -1,10 +1,9 @@
 import { ArtefactStore } from '@nbpr/artefact';
 import { artefactDemands, bundledChoiceGroups, choiceGroupsFromTrees, detectConflicts, formatConflicts, policyViolations, selectionDemands } from '@nbpr/conflicts';
-import { activeSystemId, Catalogue, FIRMWARE_FILE, loadFirmwareProfile, NbprError } from '@nbpr/model';
-import { loadSystem } from '@nbpr/nerves-artifacts';
-import { resolveProject, type ResolvedPackage } from '@nbpr/resolve';
+import { NbprError } from '@nbpr/model';
+import type { ResolvedPackage } from '@nbpr/resolve';
 import { readArtefactFacts, workspaceSites } from '@nbpr/sites';
-import type { ProjectInput } from './project-input';
+import { sessionOf, type ProjectInput } from './project-input';
 
 export type ConflictCheckInput = ProjectInput;
 
@@ -14,16 +13,13 @@ export type ConflictCheckInput = ProjectInput;
  * and the firmware's licence policy must hold. Every problem is reported at once.
  */
 export async function conflictCheck(input: ConflictCheckInput): Promise<void> {
-  const env = input.env ?? process.env;
-  const { workspaceRoot, pluginOptions: options } = input;
-  const catalogue = Catalogue.load(input.packageFiles, workspaceRoot);
-  const firmware = input.file.endsWith(FIRMWARE_FILE) ? loadFirmwareProfile(input.file, workspaceRoot) : undefined;
-  const wanted = env.NBPR_SYSTEM?.trim();
-  if (firmware && wanted && wanted !== firmware.metadata.system) {
-    input.log(`skipped: firmware ${firmware.metadata.name} is for ${firmware.metadata.system}, the active system is ${wanted}`);
+  const session = sessionOf(input);
+  const { env, workspaceRoot, options, catalogue, firmware } = session;
+  if (session.skipReason) {
+    input.log(`skipped: ${session.skipReason}`);
     return;
   }
-  const system = await loadSystem(firmware?.metadata.system ?? activeSystemId(options, env), options, workspaceRoot, env);
+  const system = await session.system();
   const project = firmware ? Object.keys(firmware.metadata.packages).sort() : catalogue.names().filter((n) => catalogue.get(n).path === input.file);
   const supported = (name: string) => [name, ...catalogue.dependencyClosure(name)].every((p) => catalogue.get(p).metadata.targets.some((t) => t === '*' || t === system.app));
   const selected = project.filter((name) => catalogue.has(name) && supported(name));
@@ -43,7 +39,7 @@ export async function conflictCheck(input: ConflictCheckInput): Promise<void> {
   let conflicts = detectConflicts({ demands, clashes, system: systemInput, choices });
   if (conflicts.length === 0 && violations.length === 0) {
     // Only a consistent selection resolves to keys; then its existing artefacts' facts count too.
-    const resolved = await resolveProject({ workspaceRoot, file: input.file, packageFiles: input.packageFiles, pluginOptions: options, env });
+    const resolved = await session.resolved(input.resolvedFile);
     const store = ArtefactStore.open(env);
     const facts = [];
     for (const pkg of resolved.packages.filter((p): p is ResolvedPackage => p.status === 'resolved')) {

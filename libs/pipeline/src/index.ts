@@ -6,3 +6,4 @@ export * from './publish';
 export * from './project-input';
 export * from './ci-plan';
 export * from './stages';
+export { ProjectSession, RunLoads } from './project-session';

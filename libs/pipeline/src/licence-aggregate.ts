@@ -3,26 +3,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARTEFACT_FILE, ArtefactStore, validateArtefactMetadata } from '@nbpr/artefact';
 import { aggregateLegalInfo, spdxSbom, validateSlice, type SbomArtefact } from '@nbpr/legal';
-import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, NbprError, writeJsonAtomic } from '@nbpr/model';
-import { loadSystem } from '@nbpr/nerves-artifacts';
-import { fetchOrBuild } from './fetch-or-build';
-import type { ProjectInput } from './project-input';
+import { NbprError, writeJsonAtomic } from '@nbpr/model';
+import { obtainArtefacts } from './fetch-or-build';
+import { sessionOf, type ProjectInput } from './project-input';
 
 export interface LicenceAggregateInput extends ProjectInput {
-  /** fetch-or-build's record of the firmware's artefacts (fetched.json). */
-  fetchedFile: string;
   outDir: string;
 }
 
 /** licence-aggregate: the firmware's legal-info/ (system + every artefact) and an SPDX 2.3 SBOM of its NBPR part. */
 export async function licenceAggregate(input: LicenceAggregateInput): Promise<void> {
-  const env = input.env ?? process.env;
-  if (!input.file.endsWith(FIRMWARE_FILE)) throw new Error('internal: licence-aggregate runs for firmware profiles');
-  const firmware = loadFirmwareProfile(input.file, input.workspaceRoot);
-  // Made sure of, not read back: Nx may have restored fetch-or-build's record on a machine whose store lacks the trees.
-  const fetched = { packages: await fetchOrBuild({ workspaceRoot: input.workspaceRoot, file: input.file, packageFiles: input.packageFiles, pluginOptions: input.pluginOptions, outputFile: input.fetchedFile, env, log: () => undefined }) };
-  const catalogue = Catalogue.load(input.packageFiles, input.workspaceRoot);
-  const system = await loadSystem(firmware.metadata.system, input.pluginOptions, input.workspaceRoot, env);
+  const session = sessionOf(input);
+  const env = session.env;
+  const firmware = session.firmware;
+  if (!firmware) throw new Error('internal: licence-aggregate runs for firmware profiles');
+  // Made sure of, not read back from fetched.json: Nx may have restored it on a machine whose store lacks the trees.
+  const fetched = { packages: await obtainArtefacts(session, () => undefined, input.resolvedFile) };
+  const catalogue = session.catalogue;
+  const system = await session.system(firmware.metadata.system);
   const store = ArtefactStore.open(env);
   const artefacts: SbomArtefact[] = [];
   for (const pkg of fetched.packages) {

@@ -1,8 +1,7 @@
 import { ArtefactStore } from '@nbpr/artefact';
 import { requireProjectRegistry } from '@nbpr/model';
-import { resolveProject } from '@nbpr/resolve';
 import { publishStored, siteFor } from '@nbpr/sites';
-import type { ProjectInput } from './project-input';
+import { sessionOf, type ProjectInput } from './project-input';
 
 export type PublishInput = ProjectInput;
 
@@ -14,6 +13,6 @@ export type PublishInput = ProjectInput;
 export async function publish(input: PublishInput): Promise<void> {
   const env = input.env ?? process.env;
   const registry = requireProjectRegistry(input.pluginOptions, env);
-  const resolved = await resolveProject({ workspaceRoot: input.workspaceRoot, file: input.file, packageFiles: input.packageFiles, pluginOptions: input.pluginOptions, env });
+  const resolved = await sessionOf(input).resolved(input.resolvedFile);
   for (const line of await publishStored(resolved, siteFor(registry, input.workspaceRoot), ArtefactStore.open(env))) input.log(line);
 }

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { FIRMWARE_FILE, writeJsonAtomic } from '@nbpr/model';
-import { resolveProject, summarize } from '@nbpr/resolve';
+import { summarize } from '@nbpr/resolve';
 import { conflictCheck } from './conflict-check';
 import { fetchOrBuild } from './fetch-or-build';
 import { licenceAggregate } from './licence-aggregate';
 import type { ProjectInput } from './project-input';
+import { ProjectSession } from './project-session';
 import { publish } from './publish';
 import { stage } from './stage';
 
@@ -15,8 +16,10 @@ export type StageName = (typeof STAGES)[number];
 /** One project of a workspace: `root` is its directory relative to the workspace, where dist/<root>/ holds what its stages write. */
 export interface StageRun {
   workspaceRoot: string;
-  project: Omit<ProjectInput, 'workspaceRoot' | 'log' | 'env'> & { root: string };
+  project: Pick<ProjectInput, 'file' | 'packageFiles' | 'pluginOptions'> & { root: string };
   log: (line: string) => void;
+  /** The project as this process already loaded it: stages of one project run in one process share it. */
+  session?: ProjectSession;
 }
 
 /** The stages `target` runs after, in order, as the Nx targets depend on each other (a package has no licence-aggregate). */
@@ -28,21 +31,31 @@ export function stagesUpTo(target: StageName, file: string): StageName[] {
 
 /** What each stage does for one project, its output under dist/<project root>. */
 export const runStage: Record<StageName, (run: StageRun) => Promise<void>> = {
-  async resolve({ workspaceRoot, project, log }) {
-    const document = await resolveProject({ workspaceRoot, file: project.file, packageFiles: project.packageFiles, pluginOptions: project.pluginOptions });
-    await writeJsonAtomic(join(workspaceRoot, 'dist', project.root, 'resolved.json'), document);
-    summarize(document).forEach(log);
+  async resolve(run) {
+    const session = sessionFor(run);
+    const document = await session.resolved();
+    await writeJsonAtomic(resolvedFileOf(run), document);
+    summarize(document).forEach(run.log);
   },
-  'conflict-check': ({ workspaceRoot, project, log }) => conflictCheck({ ...project, workspaceRoot, log }),
-  async 'fetch-or-build'({ workspaceRoot, project, log }) {
-    await fetchOrBuild({ ...project, workspaceRoot, outputFile: join(workspaceRoot, 'dist', project.root, 'fetched.json'), log });
+  'conflict-check': (run) => conflictCheck(stageInput(run)),
+  async 'fetch-or-build'(run) {
+    await fetchOrBuild({ ...stageInput(run), outputFile: join(outDirOf(run), 'fetched.json') });
   },
-  async 'licence-aggregate'({ workspaceRoot, project, log }) {
-    const out = join(workspaceRoot, 'dist', project.root);
-    await licenceAggregate({ ...project, workspaceRoot, fetchedFile: join(out, 'fetched.json'), outDir: out, log });
+  'licence-aggregate': (run) => licenceAggregate({ ...stageInput(run), outDir: outDirOf(run) }),
+  async stage(run) {
+    await stage({ ...stageInput(run), outDir: outDirOf(run) });
   },
-  async stage({ workspaceRoot, project, log }) {
-    await stage({ ...project, workspaceRoot, outDir: join(workspaceRoot, 'dist', project.root), log });
-  },
-  publish: ({ workspaceRoot, project, log }) => publish({ ...project, workspaceRoot, log }),
+  publish: (run) => publish(stageInput(run)),
 };
+
+const outDirOf = (run: StageRun) => join(run.workspaceRoot, 'dist', run.project.root);
+const resolvedFileOf = (run: StageRun) => join(outDirOf(run), 'resolved.json');
+
+function sessionFor(run: StageRun): ProjectSession {
+  return run.session ?? new ProjectSession({ ...run.project, workspaceRoot: run.workspaceRoot });
+}
+
+/** A later stage reads resolve's resolved.json and shares the run's session. */
+function stageInput(run: StageRun): ProjectInput {
+  return { ...run.project, workspaceRoot: run.workspaceRoot, log: run.log, session: sessionFor(run), resolvedFile: resolvedFileOf(run) };
+}

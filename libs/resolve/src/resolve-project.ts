@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { activeSystemId, Catalogue, loadFirmwareProfile, systemIdentity, type NervesSystem, type PluginOptions } from '@nbpr/model';
+import { activeSystemId, Catalogue, FIRMWARE_FILE, loadFirmwareProfile, systemIdentity, type FirmwareProfile, type NervesSystem, type PluginOptions } from '@nbpr/model';
 import { loadSystem } from '@nbpr/nerves-artifacts';
 import { resolveFirmware } from './resolve-firmware';
 import { resolvePackage, type PackageResolution } from './resolve-package';
@@ -25,16 +25,19 @@ export interface ResolveProjectInput {
   packageFiles: string[];
   pluginOptions: PluginOptions;
   env?: NodeJS.ProcessEnv;
+  /** What the caller already loaded, so that a run loads each once. */
+  loaded?: { catalogue?: Catalogue; firmware?: FirmwareProfile; system?: (id: string) => Promise<NervesSystem> };
 }
 
 export async function resolveProject(input: ResolveProjectInput): Promise<ResolvedDocument> {
   const { workspaceRoot, pluginOptions } = input;
   const env = input.env ?? process.env;
-  const catalogue = Catalogue.load(input.packageFiles, workspaceRoot);
-  if (input.file.endsWith('nbpr.firmware.json')) {
-    const firmware = loadFirmwareProfile(input.file, workspaceRoot);
+  const catalogue = input.loaded?.catalogue ?? Catalogue.load(input.packageFiles, workspaceRoot);
+  const system_ = input.loaded?.system ?? ((id: string) => loadSystem(id, pluginOptions, workspaceRoot, env));
+  if (input.file.endsWith(FIRMWARE_FILE)) {
+    const firmware = input.loaded?.firmware ?? loadFirmwareProfile(input.file, workspaceRoot);
     const wanted = env.NBPR_SYSTEM?.trim();
-    const system = await loadSystem(firmware.metadata.system, pluginOptions, workspaceRoot, env);
+    const system = await system_(firmware.metadata.system);
     const base = { schemaVersion: RESOLVED_SCHEMA_VERSION, project: firmware.metadata.name, kind: 'firmware' as const, system: systemRecord(system, workspaceRoot) };
     if (wanted && wanted !== firmware.metadata.system) {
       return { ...base, skipped: `firmware ${firmware.metadata.name} is for ${firmware.metadata.system}, the active system is ${wanted}`, packages: [] };
@@ -43,7 +46,7 @@ export async function resolveProject(input: ResolveProjectInput): Promise<Resolv
   }
   const name = catalogue.names().find((n) => catalogue.get(n).path === input.file);
   if (!name) throw new Error(`internal: ${input.file} is not in the catalogue`);
-  const system = await loadSystem(activeSystemId(pluginOptions, env), pluginOptions, workspaceRoot, env);
+  const system = await system_(activeSystemId(pluginOptions, env));
   return {
     schemaVersion: RESOLVED_SCHEMA_VERSION,
     project: name,

@@ -1,5 +1,5 @@
 import { dirname, relative } from 'node:path';
-import { runStage, stagesUpTo, type StageName } from '@nbpr/pipeline';
+import { ProjectSession, runStage, stagesUpTo, type StageName } from '@nbpr/pipeline';
 import type { Command } from './commands';
 import { projectFile, projectFiles } from './project-files';
 import { findWorkspace } from './workspace';
@@ -17,9 +17,10 @@ function stageCommand(target: StageName, help: string): Command {
       const { root, options } = findWorkspace();
       const file = projectFile(root, name ?? '');
       const project = { root: relative(root, dirname(file)), file, packageFiles: projectFiles(root).packages, pluginOptions: options };
+      const session = new ProjectSession({ ...project, workspaceRoot: root });
       for (const stage of stagesUpTo(target, file)) {
         console.log(`> ${stage} ${name}`);
-        await runStage[stage]({ workspaceRoot: root, project, log: (line) => console.log(line) });
+        await runStage[stage]({ workspaceRoot: root, project, log: (line) => console.log(line), session });
       }
       return 0;
     },

@@ -1,7 +1,7 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { formatFailure, nbprProject } from '../../executor-context';
 import type { PipelineExecutorOptions } from './executor';
-import { runStage } from '@nbpr/pipeline';
+import { ProjectSession, RunLoads, runStage } from '@nbpr/pipeline';
 
 /** Tasks of one batch run at once at most (fetches and builds inside them keep their own limits). */
 const CONCURRENCY = 4;
@@ -24,6 +24,9 @@ export default async function* pipelineBatch(taskGraph: TaskGraph, inputs: Recor
   const done: TaskOutcome[] = [];
   const running = new Map<string, Promise<void>>();
   let wake: () => void = () => undefined;
+  // The stages of one project share what it loaded; the projects share the catalogue and systems.
+  const loads = new RunLoads();
+  const sessions = new Map<string, ProjectSession>();
 
   const run = async (id: string): Promise<void> => {
     const task = taskGraph.tasks[id];
@@ -31,7 +34,10 @@ export default async function* pipelineBatch(taskGraph: TaskGraph, inputs: Recor
     const startTime = Date.now();
     let success = true;
     try {
-      await runStage[inputs[id].stage]({ workspaceRoot: context.root, project: nbprProject(context, task.target.project), log: (line) => lines.push(line) });
+      const project = nbprProject(context, task.target.project);
+      let session = sessions.get(project.file);
+      if (!session) sessions.set(project.file, (session = new ProjectSession({ ...project, workspaceRoot: context.root }, loads)));
+      await runStage[inputs[id].stage]({ workspaceRoot: context.root, project, log: (line) => lines.push(line), session });
     } catch (error) {
       success = false;
       lines.push(formatFailure(error));

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { checkCatalogue, factsFromTree } from '@nbpr/buildroot';
+import { tempDir } from './support/temp';
 import { join } from 'node:path';
 import { Catalogue, loadFirmwareProfile, readSystem } from '@nbpr/model';
 import { buildrootPackages, repoRoot } from './support/reference';
@@ -23,26 +26,62 @@ test('the catalogue has the packages Nerves developers ask for', () => {
   }
 });
 
-for (const name of catalogue.names().filter((n) => 'package' in catalogue.get(n).metadata.buildroot)) {
-  test(`${name} matches Buildroot 2026.05.1`, () => {
-    const m = catalogue.get(name).metadata;
-    const br = (m.buildroot as { package: string }).package;
-    const f = facts[br];
-    assert.ok(f, `no Buildroot package ${br}`);
-    assert.equal(m.version.replace(/\+nbpr\.\d+$/, ''), f.version, 'version');
-    assert.equal(m.homepage, f.homepage, 'homepage');
-    for (const [option, spec] of Object.entries(m.options ?? {})) {
-      if (spec.type === 'enum') continue;
-      const real = f.options.find((o) => o.symbol === spec.kconfig);
-      assert.ok(real, `option ${option} maps to ${spec.kconfig}, which is not a sub-option of ${br}`);
-      if (spec.type === 'boolean') {
-        assert.equal(real.type, 'bool');
-        assert.equal(spec.default, real.default?.[0] === 'y', `default of ${option} differs from Buildroot's`);
-      }
-    }
-    assert.ok(m.targets.every((t) => t.startsWith('nerves_system_')), 'targets name real Nerves systems');
+test('every catalogue package built from Buildroot agrees with Buildroot 2026.05.1 (nbpr check-catalogue)', () => {
+  const { checked, problems } = checkCatalogue(catalogue, facts);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(checked, catalogue.names().filter((n) => 'package' in catalogue.get(n).metadata.buildroot));
+  for (const name of checked) assert.ok(catalogue.get(name).metadata.targets.every((t) => t.startsWith('nerves_system_')), `${name}: targets name real Nerves systems`);
+});
+
+test('the catalogue check reports a version, an option default and a dependency that disagree with Buildroot', () => {
+  const changed = structuredClone(facts);
+  changed.jq.version = '1.9.0';
+  changed.dnsmasq.options.find((o) => o.symbol === 'BR2_PACKAGE_DNSMASQ_TFTP')!.default = null;
+  changed.libpcap.selects = [];
+  changed.jq.selects = ['BR2_PACKAGE_LIBPCAP'];
+  const { problems } = checkCatalogue(catalogue, changed);
+  assert.ok(problems.some((p) => /^jq \(Buildroot package jq\): version 1\.8\.2, Buildroot has 1\.9\.0$/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /^dnsmasq .*BR2_PACKAGE_DNSMASQ_TFTP\) is boolean with default true; Buildroot has bool default n$/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /^jq .*selects BR2_PACKAGE_LIBPCAP, so it needs the NBPR dependency libpcap$/.test(p)), problems.join('\n'));
+  assert.equal(problems.length, 3);
+});
+
+test("Buildroot's facts are read from a tree: the .mk's version and licence (continued lines), the Config.in's homepage, selects and sub-options with defaults", () => {
+  const tree = tempDir();
+  mkdirSync(join(tree, 'package', 'foo-bar'), { recursive: true });
+  writeFileSync(join(tree, 'package', 'foo-bar', 'foo-bar.mk'), 'FOO_BAR_VERSION = 2.1\nFOO_BAR_LICENSE = MIT (code), \\\n\tBSD-2-Clause (docs)\nHOST_FOO_BAR_VERSION = 9\n');
+  writeFileSync(
+    join(tree, 'package', 'foo-bar', 'Config.in'),
+    'config BR2_PACKAGE_FOO_BAR\n\tbool "foo-bar"\n\tselect BR2_PACKAGE_LIBPCAP\n\thelp\n\t  Foo.\n\n\t  https://foo.example/\n\nif BR2_PACKAGE_FOO_BAR\n\nconfig BR2_PACKAGE_FOO_BAR_FAST\n\tbool "fast"\n\tdefault y\n\nconfig BR2_PACKAGE_FOO_BAR_NAME\n\tstring "name"\n\tdefault "x"\n\nendif\n',
+  );
+  assert.deepEqual(factsFromTree(tree, ['foo-bar', 'absent']), {
+    'foo-bar': {
+      version: '2.1',
+      homepage: 'https://foo.example/',
+      license: 'MIT (code), BSD-2-Clause (docs)',
+      selects: ['BR2_PACKAGE_LIBPCAP'],
+      options: [
+        { symbol: 'BR2_PACKAGE_FOO_BAR_FAST', type: 'bool', default: ['y'] },
+        { symbol: 'BR2_PACKAGE_FOO_BAR_NAME', type: 'string', default: ['x'] },
+      ],
+    },
   });
-}
+});
+
+test('nbpr check-catalogue fails listing every disagreement, without a stack trace', () => {
+  const file = join(tempDir(), 'facts.json');
+  const changed = structuredClone(facts);
+  changed.htop.version = '0.1';
+  writeFileSync(file, JSON.stringify({ packages: changed }));
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  const bad = spawnSync(process.execPath, [join(repoRoot, 'tools', 'nbpr-cli', 'bin', 'nbpr.js'), 'check-catalogue', '--facts', file], { cwd: repoRoot, env, encoding: 'utf8' });
+  assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+  assert.match(bad.stderr, /the catalogue disagrees with Buildroot in 1 place\(s\):\n  htop \(Buildroot package htop\): version [^,]+, Buildroot has 0\.1/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /);
+  const good = spawnSync(process.execPath, [join(repoRoot, 'tools', 'nbpr-cli', 'bin', 'nbpr.js'), 'check-catalogue', '--facts', join(repoRoot, 'test', 'fixtures', 'buildroot-2026.05.1-packages.json')], { cwd: repoRoot, env, encoding: 'utf8' });
+  assert.equal(good.status, 0, good.stdout + good.stderr);
+  assert.match(good.stdout, /check-catalogue: 9 packages agree/);
+});
 
 test('tcpdump depends on libpcap, as Buildroot selects it', () => {
   assert.ok(facts.tcpdump.selects.includes('BR2_PACKAGE_LIBPCAP'));

@@ -10,3 +10,4 @@ export * from './build-facts';
 export * from './package-facts';
 export * from './nerves-toolchain';
 export * from './build-package';
+export * from './catalogue-facts';

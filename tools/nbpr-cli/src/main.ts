@@ -17,6 +17,7 @@ Commands:
   cache-server         Nx's remote cache API, kept in the OCI registry
   system-id            the identity of the active Nerves system (used by Nx hashing)
   ci-plan <affected>   the CI matrix: each system's affected packages and firmware
+  check-catalogue      the catalogue against Buildroot's facts (a tree or a facts file)
 
 Run 'nbpr <command> --help' for a command's options.
 Exit codes: 0 success, 1 a user error (the message says what to do), 2 wrong usage.`;
@@ -41,6 +42,7 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
   'cache-server': lazy('cacheServer', './cache-server-command'),
   'system-id': { help: SYSTEM_ID_HELP, run: systemId },
   'ci-plan': lazy('ciPlanCommand', './ci-plan-command'),
+  'check-catalogue': lazy('checkCatalogueCommand', './check-catalogue-command'),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NbprError, type Catalogue } from '@nbpr/model';
+
+/** What Buildroot says of one package, as its <pkg>.mk and Config.in say it. */
+export interface BuildrootPackageFacts {
+  version: string;
+  homepage?: string;
+  license?: string;
+  /** The symbols the package's main config selects. */
+  selects: string[];
+  /** Its sub-options: symbol, kconfig type, and default (['y'] for `default y`). */
+  options: Array<{ symbol: string; type: string; default: string[] | null }>;
+}
+
+/**
+ * A facts file: `{ "packages": { <name>: facts } }` (the project's fixtures) or `{ <name>: facts }`
+ * (a file extracted from a Buildroot tree), keyed by Buildroot package name.
+ */
+export function readFactsFile(file: string): Record<string, BuildrootPackageFacts> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new NbprError(`cannot read the facts file: ${(error as Error).message}`, { where: file, hint: 'Give a JSON file of Buildroot package facts, or --buildroot-dir <tree>.' });
+  }
+  const packages = ((parsed as { packages?: unknown }).packages ?? parsed) as Record<string, BuildrootPackageFacts>;
+  if (typeof packages !== 'object' || packages === null) throw new NbprError('not a facts file (an object of packages)', { where: file });
+  return packages;
+}
+
+/** The facts of `names` read from a Buildroot tree (package/<name>/<name>.mk and Config.in). */
+export function factsFromTree(tree: string, names: string[]): Record<string, BuildrootPackageFacts> {
+  const out: Record<string, BuildrootPackageFacts> = {};
+  for (const name of names) {
+    const dir = join(tree, 'package', name);
+    if (!existsSync(join(dir, `${name}.mk`))) continue;
+    const prefix = name.toUpperCase().replace(/[-.]/g, '_');
+    const mk = readFileSync(join(dir, `${name}.mk`), 'utf8').replace(/\\\n\s*/g, ' ');
+    const variable = (suffix: string) => mk.match(new RegExp(`^${prefix}_${suffix}\\s*:?=\\s*(.*)$`, 'm'))?.[1].trim();
+    const config = existsSync(join(dir, 'Config.in')) ? readFileSync(join(dir, 'Config.in'), 'utf8') : '';
+    const entries = configEntries(config);
+    const main = entries.find((e) => e.symbol === `BR2_PACKAGE_${prefix}`);
+    out[name] = {
+      version: variable('VERSION') ?? '',
+      homepage: main?.help.match(/^\s*(https?:\/\/\S+)\s*$/m)?.[1],
+      license: variable('LICENSE')?.replace(/\s+/g, ' '),
+      selects: main?.selects ?? [],
+      options: entries.filter((e) => e !== main && e.symbol.startsWith(`BR2_PACKAGE_${prefix}_`)).map((e) => ({ symbol: e.symbol, type: e.type, default: e.defaults.length ? e.defaults : null })),
+    };
+  }
+  return out;
+}
+
+interface ConfigEntry {
+  symbol: string;
+  type: string;
+  defaults: string[];
+  selects: string[];
+  help: string;
+}
+
+/** The `config` entries of one Config.in: their type, `default` values, `select`s and help text. */
+function configEntries(text: string): ConfigEntry[] {
+  const entries: ConfigEntry[] = [];
+  let current: ConfigEntry | undefined;
+  let inHelp = false;
+  for (const line of text.split('\n')) {
+    const config = line.match(/^(?:menu)?config\s+(\S+)/);
+    if (config) {
+      current = { symbol: config[1], type: '', defaults: [], selects: [], help: '' };
+      entries.push(current);
+      inHelp = false;
+      continue;
+    }
+    if (!current) continue;
+    if (inHelp) {
+      if (line.trim() === '' || /^\s/.test(line)) {
+        current.help += `${line}\n`;
+        continue;
+      }
+      inHelp = false;
+    }
+    const statement = line.trim();
+    if (/^(endif|endmenu|endchoice|choice|comment|menu|if|source)\b/.test(statement) && !/^\s/.test(line)) {
+      current = undefined;
+      continue;
+    }
+    const type = statement.match(/^(bool|tristate|string|int|hex)\b/);
+    if (type) current.type = type[1];
+    const fallback = statement.match(/^default\s+(\S+)/);
+    if (fallback) current.defaults.push(fallback[1].replace(/^"|"$/g, ''));
+    const select = statement.match(/^select\s+(\S+)/);
+    if (select) current.selects.push(select[1]);
+    if (/^(help|---help---)$/.test(statement)) inHelp = true;
+  }
+  return entries;
+}
+
+/**
+ * Holds every catalogue package built from Buildroot to what Buildroot says of it: its version
+ * (NBPR's +nbpr.N suffix aside), homepage, boolean options mapped to real sub-options with
+ * Buildroot's defaults, and an NBPR dependency for every catalogue package its main config
+ * selects. Returns the packages checked and one line per disagreement.
+ */
+export function checkCatalogue(catalogue: Catalogue, facts: Record<string, BuildrootPackageFacts>): { checked: string[]; problems: string[] } {
+  const checked: string[] = [];
+  const problems: string[] = [];
+  const bySymbol = new Map<string, string>();
+  for (const name of catalogue.names()) {
+    const buildroot = catalogue.get(name).metadata.buildroot;
+    if ('package' in buildroot) bySymbol.set(`BR2_PACKAGE_${buildroot.package.toUpperCase().replace(/[-.]/g, '_')}`, name);
+  }
+  for (const name of catalogue.names()) {
+    const metadata = catalogue.get(name).metadata;
+    if (!('package' in metadata.buildroot)) continue;
+    const br = metadata.buildroot.package;
+    const f = facts[br];
+    const where = `${name} (Buildroot package ${br})`;
+    if (!f) {
+      problems.push(`${where}: Buildroot has no such package`);
+      continue;
+    }
+    checked.push(name);
+    const version = metadata.version.replace(/\+nbpr\.\d+$/, '');
+    if (version !== f.version) problems.push(`${where}: version ${version}, Buildroot has ${f.version}`);
+    if (f.homepage && metadata.homepage !== f.homepage) problems.push(`${where}: homepage ${metadata.homepage}, Buildroot has ${f.homepage}`);
+    for (const [option, spec] of Object.entries(metadata.options ?? {})) {
+      if (spec.type === 'enum') continue;
+      const real = f.options.find((o) => o.symbol === spec.kconfig);
+      if (!real) {
+        problems.push(`${where}: option ${option} maps to ${spec.kconfig}, which is not a sub-option of ${br}`);
+        continue;
+      }
+      if (spec.type === 'boolean' && (real.type !== 'bool' || spec.default !== (real.default?.[0] === 'y'))) {
+        problems.push(`${where}: option ${option} (${spec.kconfig}) is boolean with default ${spec.default}; Buildroot has ${real.type} default ${real.default?.[0] ?? 'n'}`);
+      }
+    }
+    for (const symbol of f.selects) {
+      const needed = bySymbol.get(symbol);
+      if (needed && needed !== name && !(needed in (metadata.dependencies ?? {}))) problems.push(`${where}: Buildroot selects ${symbol}, so it needs the NBPR dependency ${needed}`);
+    }
+  }
+  return { checked, problems };
+}

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { extractArtefact, packArtefact, TarReader, type TarEvent } from '../src';
+import { extractArtefact, packArtefact } from '../src';
+import { TarReader, TarEvent } from '../src/tar-reader';
 import { craftArtefact, END, helloTree, key, keyDocument, listAll, tarBytes, type CraftEntry, scratch } from './support';
 
 const { root, name, path, dir: fresh } = scratch();

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NbprError } from '@nbpr/model';
 import { LayoutRepository } from '@nbpr/oci';
-import { openStore, parseArtefactManifest, readArtefactConfig } from '../src';
+import { parseArtefactManifest, readArtefactConfig } from '../src';
+import { openStore } from '../src/store';
 import { scratch } from './support';
 
 // Sizes and digests from a registry or a layout are checked before they bound anything, and

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ARTEFACT_SCHEMA_FILE, symlinkEscape, validateArtefactMetadata, type ArtefactMetadata } from '../src';
+import { validateArtefactMetadata } from '../src';
+import { ArtefactMetadata } from '../src/format';
+import { ARTEFACT_SCHEMA_FILE } from '../src/schema';
+import { symlinkEscape } from '../src/symlink-escape';
 import { metadataFor } from './support';
 
 const valid = (): ArtefactMetadata =>

@@ -6,7 +6,7 @@ import { chmodSync, linkSync, lchownSync, mkdirSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { extractArtefact, packArtefact, type PackResult } from '../src';
+import { extractArtefact, packArtefact, PackResult } from '../src';
 import { HELLO_FILES, helloTree, key, keyDocument, MANIFEST, scratch } from './support';
 
 const { root, path, dir: fresh } = scratch();

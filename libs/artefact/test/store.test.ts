@@ -5,11 +5,13 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesS
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, tryLock } from '@nbpr/model';
-import { openStore, packArtefact, storeRoot, type PackResult } from '../src';
+import { packArtefact, PackResult } from '../src';
+import { openStore } from '../src/store';
+import { storeRoot } from '../src/store-location';
 import { helloTree, key, keyDocument, scratch } from './support';
 
 const { root, path, dir: fresh } = scratch();
-const src = join(__dirname, '..', 'src');
+const src = join(__dirname, '..', 'src', 'store');
 
 let packedOnce: (PackResult & { file: string }) | undefined;
 /** One packed artefact, copied for each use (the store may move what it is given). */

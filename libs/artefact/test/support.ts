@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
 import { cacheKey, type KeyDocument } from '@nbpr/key';
-import type { ArtefactFile, ArtefactMetadata } from '../src';
+import { type ArtefactFile, type ArtefactMetadata } from '../src/format';
 import { tempDir } from '../../../test/support/temp';
 
 export const keyDocument: KeyDocument = {

@@ -1,13 +1,5 @@
-export * from './obtain-buildroot';
-export * from './backend';
-export * from './run-make';
-export * from './check-config';
-export * from './harvest';
-export * from './strip';
-export * from './fix-rpath';
-export * from './legal-slice';
-export * from './build-facts';
-export * from './package-facts';
-export * from './nerves-toolchain';
-export * from './build-package';
-export * from './catalogue-facts';
+export { type Backend, chooseBackend } from './backend';
+export { buildDir, buildFromSource, buildRootFor, sourceDateEpoch, usesNervesSystemBr } from './build-package';
+export { checkCatalogue, factsFromTree, readFactsFile } from './catalogue-facts';
+export { downloadDir } from './nerves-toolchain';
+export { type BuildrootTrees, nervesDataDir, obtainBuildroot } from './obtain-buildroot';

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CHECKSUM_FILE, checksumText } from '@nbpr/legal';
 import { NbprError } from '@nbpr/model';
 
 export const MANIFEST_HEADER = '"PACKAGE","VERSION","LICENSE","LICENSE FILES","SOURCE ARCHIVE","SOURCE SITE","DEPENDENCIES WITH LICENSES"';
@@ -25,17 +25,6 @@ export async function legalSlice(buildLegalInfo: string, packages: string[], des
     const licenses = join(buildLegalInfo, 'licenses', `${name}-${version}`);
     if (existsSync(licenses)) await cp(licenses, join(dest, 'licenses', `${name}-${version}`), { recursive: true });
   }
-  const files = (await walk(dest)).filter((f) => f !== 'legal-info.sha256').sort();
-  const lines = await Promise.all(files.map(async (f) => `${createHash('sha256').update(readFileSync(join(dest, f))).digest('hex')}  ${f}`));
-  await writeFile(join(dest, 'legal-info.sha256'), lines.join('\n') + '\n');
+  await writeFile(join(dest, CHECKSUM_FILE), checksumText(dest));
 }
 
-async function walk(dir: string, root = dir): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of await readdir(dir)) {
-    const path = join(dir, name);
-    if ((await stat(path)).isDirectory()) out.push(...(await walk(path, root)));
-    else out.push(relative(root, path));
-  }
-  return out;
-}

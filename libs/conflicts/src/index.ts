@@ -1,4 +1,4 @@
-export * from './choice-groups';
-export * from './demands';
-export * from './detect';
-export * from './licence-policy';
+export { bundledChoiceGroups, choiceGroupsFromTrees } from './choice-groups';
+export { artefactDemands, selectionDemands } from './demands';
+export { detectConflicts, formatConflicts } from './detect';
+export { policyViolations } from './licence-policy';

@@ -1,5 +1,5 @@
-export * from './canonical-json';
-export * from './key-document';
-export * from './tree-hash';
-export * from './tree-mode-facts';
-export * from './tag';
+export { canonicalJson } from './canonical-json';
+export { cacheKey, KEY_SCHEMA_VERSION, type KeyDocument, validateKeyDocument } from './key-document';
+export { artefactTag } from './tag';
+export { hashTree } from './tree-hash';
+export { treeModeFacts } from './tree-mode-facts';

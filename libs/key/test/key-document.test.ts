@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheKey, canonicalJson, KEY_SCHEMA_VERSION, validateKeyDocument, type KeyDocument } from '../src';
+import { cacheKey, canonicalJson, KEY_SCHEMA_VERSION, validateKeyDocument, KeyDocument } from '../src';
 
 const golden = JSON.parse(readFileSync(join(__dirname, 'golden-vectors.json'), 'utf8')) as {
   vectors: Array<{ name: string; document: KeyDocument; canonical: string; key: string }>;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { artefactTag, isValidTag, TAG_PATTERN } from '../src';
+import { artefactTag } from '../src';
+import { isValidTag, TAG_PATTERN } from '../src/tag';
 
 const key = '309f41a4f958e9e5210966e78b21fd8fa0af5f3b79a7bc3305d6c22651341cd3';
 

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { hashTree, KEY_SCHEMA_VERSION, treeEntries } from '../src';
+import { hashTree, KEY_SCHEMA_VERSION } from '../src';
+import { treeEntries } from '../src/tree-hash';
 import { NbprError } from '@nbpr/model';
 import { tempDir } from '../../../test/support/temp';
 

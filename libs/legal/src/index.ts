@@ -1,6 +1,6 @@
-export * from './manifest-csv';
-export * from './license-map';
-export * from './checksums';
-export * from './validate-slice';
-export * from './aggregate';
-export * from './sbom';
+export { aggregateLegalInfo } from './aggregate';
+export { CHECKSUM_FILE, checksumText } from './checksums';
+export { mapBuildrootLicense } from './license-map';
+export { type ManifestRow, writeManifestText } from './manifest-csv';
+export { type SbomArtefact, spdxSbom } from './sbom';
+export { validateSlice } from './validate-slice';

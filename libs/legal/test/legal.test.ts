@@ -4,7 +4,9 @@ import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from '
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import parseSpdx from 'spdx-expression-parse';
-import { aggregateLegalInfo, checksumText, mapBuildrootLicense, readManifest, spdxSbom, validateSlice, writeManifestText, type ManifestRow } from '../src';
+import { aggregateLegalInfo, mapBuildrootLicense, spdxSbom, validateSlice } from '../src';
+import { checksumText } from '../src/checksums';
+import { readManifest, writeManifestText, ManifestRow } from '../src/manifest-csv';
 import { realLegalManifest, repoRoot } from '../../../test/support/reference';
 import { tempDir } from '../../../test/support/temp';
 

@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { NbprError } from './errors';
 import { parseJsonSource, type JsonSource } from './json-file';
 import { validateSource } from './schema/validate';
+import { pluginEntry } from './project-files';
 
 /** The options of @nbpr/nx-plugin in nx.json. */
 export interface PluginOptions {
@@ -38,9 +39,8 @@ export const PLUGIN_NAME = '@nbpr/nx-plugin';
  */
 export function validatePluginOptions(options: unknown, workspaceRoot: string): PluginOptions {
   const source = readNxJson(workspaceRoot, options);
-  const plugins = ((source.value as { plugins?: unknown[] }).plugins ?? []) as unknown[];
-  const index = plugins.findIndex((p) => p === PLUGIN_NAME || (p as { plugin?: string } | null)?.plugin === PLUGIN_NAME);
-  const pointer = index >= 0 ? `/plugins/${index}/options` : '';
+  const entry = pluginEntry((source.value as { plugins?: Array<string | { plugin: string }> }).plugins);
+  const pointer = entry ? `/plugins/${entry.index}/options` : '';
   if (options === undefined || options === null) {
     throw new NbprError(`${PLUGIN_NAME} has no options`, {
       where: `nx.json ${pointer || '/plugins'}`,

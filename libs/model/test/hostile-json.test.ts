@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Catalogue, loadPackageManifest } from '../src';
+import { Catalogue } from '../src';
+import { loadPackageManifest } from '../src/package-manifest';
 import { writeJson } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';
 import { failureText } from '../../../test/support/errors';

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NbprError, projectRegistry, redactCredentials, requireProjectRegistry, validatePluginOptions, type PluginOptions } from '../src';
+import { NbprError, projectRegistry, requireProjectRegistry, validatePluginOptions, PluginOptions } from '../src';
+import { redactCredentials } from '../src/errors';
 import { tempDir } from '../../../test/support/temp';
 
 const options: PluginOptions = { defaultSystem: 'nerves_system_rpi4@2.0.4', registry: 'ghcr.io/nerves-binary-package-repository' };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { locateSystem, NbprError, parseDotConfig, quoteKconfigString, readSystem, renderDotConfigFragment, unquoteKconfigString, type PluginOptions } from '../src';
+import { locateSystem, NbprError, parseDotConfig, quoteKconfigString, readSystem, renderDotConfigFragment, unquoteKconfigString, PluginOptions } from '../src';
 import { realDotConfig } from '../../../test/support/reference';
 import { systemArtefact } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';

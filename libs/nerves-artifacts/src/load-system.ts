@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { configuredSystemPath, findSystemDir, locateSystem, NbprError, readSystem, type NervesSystem, type PluginOptions } from '@nbpr/model';
+import { obtainSystem } from './obtain-system';
 import { SOURCES_LOCK_FILE } from './sources-lock';
 
 /**
@@ -19,8 +20,7 @@ export async function loadSystem(
 ): Promise<NervesSystem> {
   const located = { id, configuredPath: configuredSystemPath(options, id, workspaceRoot), env, homedir: env.HOME || homedir() };
   const source = options.systems?.[id];
-  // Loaded only when a system must be downloaded: Nx hashing reads systems on every run.
-  const download = async () => (await import('./obtain-system')).obtainSystem({ id, source, lockFile: join(workspaceRoot, SOURCES_LOCK_FILE), env, progress });
+  const download = () => obtainSystem({ id, source, lockFile: join(workspaceRoot, SOURCES_LOCK_FILE), env, progress });
   const dir = findSystemDir(located).dir ?? (source?.path || !obtain ? locateSystem(located) : await download());
   const system = readSystem(dir);
   if (system.id !== id) {

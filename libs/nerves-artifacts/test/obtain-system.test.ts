@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { NbprError, type PluginOptions } from '@nbpr/model';
-import { loadSystem, nervesChecksum, obtainToolchain, partialName, SOURCES_LOCK_FILE, systemDownloadName } from '../src';
+import { loadSystem, nervesChecksum, obtainToolchain, SOURCES_LOCK_FILE, systemDownloadName } from '../src';
+import { partialName } from '../src/download-file';
 import { startReleaseServer, type ReleaseServer } from '../../../test/support/release-server';
 import { systemArtefact } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';

@@ -1,1 +1,1 @@
-export * from './cache-server';
+export { createCacheServer } from './cache-server';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import { RegistryRepository } from '@nbpr/oci';
-import { createCacheServer, NX_CACHE_ARTIFACT_TYPE } from '../src';
+import { createCacheServer } from '../src';
+import { NX_CACHE_ARTIFACT_TYPE } from '../src/cache-server';
 import { startRegistry } from '../../../test/support/registry';
 
 const token = 'nx-cache-token-' + randomBytes(8).toString('hex');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NbprError } from '@nbpr/model';
-import { RetryableError, withRetries } from '../src';
+import { RetryableError, withRetries } from '../src/retry';
 
 // A whole fetch has a deadline: a registry that keeps answering 503 with a long Retry-After, or
 // a body that stalls on every attempt, costs at most the deadline (2 minutes by default), and

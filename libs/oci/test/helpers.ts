@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { OCI_EMPTY_JSON, OCI_LAYER_GZIP, OCI_MANIFEST, sha256Digest, type ArtefactRepository, type RegistryOptions } from '../src';
+import { OCI_EMPTY_JSON, OCI_LAYER_GZIP, OCI_MANIFEST, sha256Digest, ArtefactRepository, RegistryOptions } from '../src';
 
 export const sha = sha256Digest;
 

@@ -5,7 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { LayoutRepository, OCI_INDEX, OCI_MANIFEST, REF_NAME_ANNOTATION } from '../src';
+import { LayoutRepository, OCI_MANIFEST } from '../src';
+import { REF_NAME_ANNOTATION } from '../src/layout-repository';
+import { OCI_INDEX } from '../src/media-types';
 import { tempDir } from '../../../test/support/temp';
 import { artefact, pushArtefact, sha } from './helpers';
 

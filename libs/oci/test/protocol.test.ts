@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffMs, nextPage, parseChallenge, parseChallenges, redactHeaders, redactText, redactUrl, retryAfterMs } from '../src';
+import { parseChallenge, parseChallenges } from '../src/challenge';
+import { nextPage } from '../src/link';
+import { redactHeaders, redactText, redactUrl } from '../src/redact';
+import { backoffMs } from '../src/retry';
+import { retryAfterMs } from '../src/retry-after';
 
 test('Bearer challenges are parsed with quoted values holding commas', () => {
   assert.deepEqual(parseChallenge('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a/b:pull,push"'), {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isValidRepositoryName, isValidTag, parseReference, registryBaseUrl, RegistryRepository } from '../src';
+import { RegistryRepository } from '../src';
+import { isValidRepositoryName, isValidTag, parseReference, registryBaseUrl } from '../src/reference';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 

@@ -1,9 +1,6 @@
-export * from './fetch-or-build';
-export * from './conflict-check';
-export * from './licence-aggregate';
-export * from './stage';
-export * from './publish';
-export * from './project-input';
-export * from './ci-plan';
-export * from './stages';
+export { ciPlan, ciSystems } from './ci-plan';
+export { conflictCheck } from './conflict-check';
+export { fetchOrBuild } from './fetch-or-build';
 export { ProjectSession, RunLoads } from './project-session';
+export { publish } from './publish';
+export { runStage, type StageName, stagesUpTo } from './stages';

@@ -24,7 +24,7 @@ export async function licenceAggregate(input: LicenceAggregateInput): Promise<vo
   const store = ArtefactStore.open(env);
   const artefacts: SbomArtefact[] = [];
   for (const pkg of fetched.packages) {
-    if (!existsSync(join(pkg.tree, ARTEFACT_FILE))) throw new NbprError(`the artefact of ${pkg.name} is no longer in the local store`, { where: pkg.tree, hint: `Run fetch-or-build again (nx run ${firmware.metadata.name}:fetch-or-build --skip-nx-cache).` });
+    if (!existsSync(join(pkg.tree, ARTEFACT_FILE))) throw new NbprError(`the artefact of ${pkg.name} is no longer in the local store`, { where: pkg.tree, hint: `Run the fetch-or-build stage of ${firmware.metadata.name} again, past any cache (nbpr fetch ${firmware.metadata.name}).` });
     const metadata = validateArtefactMetadata(JSON.parse(readFileSync(join(pkg.tree, ARTEFACT_FILE), 'utf8')), pkg.tree);
     const manifest = catalogue.has(pkg.name) ? catalogue.get(pkg.name).metadata : undefined;
     artefacts.push({

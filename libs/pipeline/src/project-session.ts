@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { activeSystemId, Catalogue, FIRMWARE_FILE, loadFirmwareProfile, type FirmwareProfile, type NervesSystem, type PluginOptions } from '@nbpr/model';
+import { activeSystemId, Catalogue, loadFirmwareProfile, projectKind, type FirmwareProfile, type NervesSystem, type PluginOptions } from '@nbpr/model';
 import { loadSystem } from '@nbpr/nerves-artifacts';
 import { RESOLVED_SCHEMA_VERSION, resolveProject, type ResolvedDocument } from '@nbpr/resolve';
 import type { FetchedPackage } from '@nbpr/sites';
@@ -33,7 +33,7 @@ export class ProjectSession {
     this.packageFiles = input.packageFiles;
     this.options = input.pluginOptions;
     this.env = input.env ?? process.env;
-    this.kind = input.file.endsWith(FIRMWARE_FILE) ? 'firmware' : 'package';
+    this.kind = projectKind(input.file);
   }
 
   get catalogue(): Catalogue {

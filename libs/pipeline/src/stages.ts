@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FIRMWARE_FILE, writeJsonAtomic } from '@nbpr/model';
+import { projectKind, writeJsonAtomic } from '@nbpr/model';
 import { summarize } from '@nbpr/resolve';
 import { conflictCheck } from './conflict-check';
 import { fetchOrBuild } from './fetch-or-build';
@@ -24,7 +24,7 @@ export interface StageRun {
 
 /** The stages `target` runs after, in order, as the Nx targets depend on each other (a package has no licence-aggregate). */
 export function stagesUpTo(target: StageName, file: string): StageName[] {
-  const firmware = file.endsWith(FIRMWARE_FILE);
+  const firmware = projectKind(file) === 'firmware';
   const chain: StageName[] = target === 'publish' ? ['resolve', 'conflict-check', 'fetch-or-build', 'publish'] : ['resolve', 'conflict-check', 'fetch-or-build', ...(firmware ? (['licence-aggregate'] as const) : []), 'stage'];
   return chain.slice(0, chain.indexOf(target) + 1);
 }

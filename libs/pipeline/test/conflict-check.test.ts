@@ -7,7 +7,7 @@ import { packArtefact } from '@nbpr/artefact';
 import { Catalogue, NbprError, readSystem, systemIdentity, type PluginOptions } from '@nbpr/model';
 import { resolvePackage, type ResolvedPackage } from '@nbpr/resolve';
 import { publishArtefact, siteFor } from '@nbpr/sites';
-import { conflictCheck } from '../src';
+import { conflictCheck } from '../src/conflict-check';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';
 import { repoRoot } from '../../../test/support/reference';
 import { tempDir } from '../../../test/support/temp';

@@ -1,7 +1,6 @@
-export * from './kconfig-values';
-export * from './kconfig-fragment';
-export * from './resolve-options';
-export * from './resolve-package';
-export * from './resolve-firmware';
-export * from './resolve-project';
-export * from './key-input-fields';
+export { packageFragment } from './kconfig-fragment';
+export { keyInputFields } from './key-input-fields';
+export { resolveFirmware } from './resolve-firmware';
+export { type OptionRequest, resolveOptions } from './resolve-options';
+export { type ResolvedPackage, resolvePackage } from './resolve-package';
+export { RESOLVED_SCHEMA_VERSION, type ResolvedDocument, resolveProject, summarize } from './resolve-project';

@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { activeSystemId, Catalogue, FIRMWARE_FILE, loadFirmwareProfile, systemIdentity, type FirmwareProfile, type NervesSystem, type PluginOptions } from '@nbpr/model';
+import { activeSystemId, Catalogue, loadFirmwareProfile, projectKind, systemIdentity, type FirmwareProfile, type NervesSystem, type PluginOptions } from '@nbpr/model';
 import { loadSystem } from '@nbpr/nerves-artifacts';
 import { resolveFirmware } from './resolve-firmware';
 import { resolvePackage, type PackageResolution } from './resolve-package';
@@ -34,7 +34,7 @@ export async function resolveProject(input: ResolveProjectInput): Promise<Resolv
   const env = input.env ?? process.env;
   const catalogue = input.loaded?.catalogue ?? Catalogue.load(input.packageFiles, workspaceRoot);
   const system_ = input.loaded?.system ?? ((id: string) => loadSystem(id, pluginOptions, workspaceRoot, env));
-  if (input.file.endsWith(FIRMWARE_FILE)) {
+  if (projectKind(input.file) === 'firmware') {
     const firmware = input.loaded?.firmware ?? loadFirmwareProfile(input.file, workspaceRoot);
     const wanted = env.NBPR_SYSTEM?.trim();
     const system = await system_(firmware.metadata.system);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Catalogue, loadFirmwareProfile, NbprError, quoteKconfigString, renderDotConfigFragment, type SystemIdentity } from '@nbpr/model';
-import { kconfigRaw, resolvePackage } from '../src';
+import { resolvePackage } from '../src';
+import { kconfigRaw } from '../src/kconfig-values';
 import { writeJson } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';
 

@@ -4,7 +4,8 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheKey } from '@nbpr/key';
 import { Catalogue, loadFirmwareProfile, NbprError, type SystemIdentity } from '@nbpr/model';
-import { kconfigRaw, packageSymbol, resolveFirmware, resolvePackage, type ResolvedPackage } from '../src';
+import { resolveFirmware, resolvePackage, ResolvedPackage } from '../src';
+import { kconfigRaw, packageSymbol } from '../src/kconfig-values';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';
 

@@ -1,2 +1,2 @@
-export * from './buildroot-facts';
-export * from './package-files';
+export { readBuildrootFacts } from './buildroot-facts';
+export { checkKnownPackages, checkNewName, type FileMap, firmwareFiles, mainlinePackageFiles, skeletonPackageFiles, vendoredPackageFiles } from './package-files';

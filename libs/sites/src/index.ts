@@ -1,7 +1,7 @@
-export * from './sites';
-export * from './publish';
-export * from './fetch-artefact';
-export * from './fetch-resolved';
-export * from './publish-stored';
-export * from './artefact-facts';
-export * from './why-miss';
+export { readArtefactFacts } from './artefact-facts';
+export { fetchArtefact } from './fetch-artefact';
+export { FETCH_CONCURRENCY, type FetchedPackage, fetchSelection } from './fetch-resolved';
+export { publishArtefact } from './publish';
+export { publishStored } from './publish-stored';
+export { siteFor, workspaceSites } from './sites';
+export { whyMiss } from './why-miss';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsonDifferences } from '../src';
+import { jsonDifferences } from '../src/why-miss';
 
 test('jsonDifferences names each differing leaf by its path, absent ones included, and nothing for equal documents', () => {
   const before = { package: { name: 'jq', version: '1.8.1' }, options: { oniguruma: true }, build: { kconfig: { A: 'y' } } };

@@ -1,7 +1,2 @@
-export * from './staged-package';
-export * from './system-files';
-export * from './checks';
-export * from './elixir-names';
-export * from './runtime-templates';
-export * from './daemon-template';
-export * from './stage-firmware';
+export { stageFirmware, stagePackage } from './stage-firmware';
+export { type StagedPackage } from './staged-package';

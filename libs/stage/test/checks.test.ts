@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NbprError, readSystem, type PackageMetadata } from '@nbpr/model';
-import { checkBeforeStaging, systemRootfsFiles, systemSonames, type StagedPackage } from '../src';
+import { StagedPackage } from '../src';
+import { checkBeforeStaging } from '../src/checks';
+import { systemRootfsFiles, systemSonames } from '../src/system-files';
 import { repoRoot } from '../../../test/support/reference';
 import { tempDir } from '../../../test/support/temp';
 

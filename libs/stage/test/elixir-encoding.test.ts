@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Daemon } from '@nbpr/model';
-import { daemonTemplate, exString, exTerm } from '../src';
+import { daemonTemplate } from '../src/daemon-template';
+import { exString, exTerm } from '../src/elixir-names';
 import { tempDir } from '../../../test/support/temp';
 
 // Generated Elixir holds catalogue strings only through a total encoding: compiled by Debian's

@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIRMWARE_FILE, NbprError, PACKAGE_FILE, suggestion } from '@nbpr/model';
-
-const SKIPPED = new Set(['node_modules', 'dist', '.nx', '.git', 'fixtures']);
+import { FIRMWARE_FILE, isSkippedDirectory, NbprError, PACKAGE_FILE, suggestion } from '@nbpr/model';
 
 /** Every nbpr.json and nbpr.firmware.json of the workspace, as the Nx plugin sees them. */
 export function projectFiles(root: string): { packages: string[]; firmware: string[] } {
@@ -12,7 +10,7 @@ export function projectFiles(root: string): { packages: string[]; firmware: stri
     if (depth > 6) return;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) {
-        if (!SKIPPED.has(entry.name)) walk(join(dir, entry.name), depth + 1);
+        if (!isSkippedDirectory(entry.name)) walk(join(dir, entry.name), depth + 1);
       } else if (entry.name === PACKAGE_FILE) packages.push(join(dir, entry.name));
       else if (entry.name === FIRMWARE_FILE) firmware.push(join(dir, entry.name));
     }

@@ -1,9 +1,8 @@
 import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
-import { FIRMWARE_FILE, PACKAGE_FILE, parseJsonSource } from '@nbpr/model';
+import { FIRMWARE_FILE, isProjectFile, PACKAGE_FILE, parseJsonSource } from '@nbpr/model';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PluginOptions } from '@nbpr/model';
-import { isProjectFile } from './create-nodes';
 
 const PLUGIN_PROJECT = '@nbpr/nx-plugin';
 

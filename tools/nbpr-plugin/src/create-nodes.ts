@@ -1,6 +1,6 @@
 import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
-import { Catalogue, FIRMWARE_FILE, loadFirmwareProfile, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
+import { Catalogue, FIRMWARE_FILE, isProjectFile, loadFirmwareProfile, projectKind, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
 import { conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget } from './targets';
 
@@ -21,16 +21,10 @@ export const createNodes: CreateNodes<PluginOptions> = [
   },
 ];
 
-/** Skips copies of NBPR files that are not projects: test fixtures, build output, installed modules. */
-export function isProjectFile(file: string): boolean {
-  const parts = file.split('/');
-  return !parts.some((p) => p === 'node_modules' || p === 'dist' || p === 'fixtures' || p === '.nx');
-}
-
 function inferProjects(files: readonly string[], options: PluginOptions | undefined, context: CreateNodesContext): Array<readonly [string, CreateNodesResult]> {
   const root = context.workspaceRoot;
   validatePluginOptions(options, root);
-  const packageFiles = files.filter((f) => f.endsWith(`/${PACKAGE_FILE}`) || f === PACKAGE_FILE);
+  const packageFiles = files.filter((f) => projectKind(f) === 'package');
   const catalogue = Catalogue.load(packageFiles.map((f) => join(root, f)), root);
   const results: Array<readonly [string, CreateNodesResult]> = [];
   for (const name of catalogue.names()) {
@@ -53,7 +47,7 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
       },
     ]);
   }
-  for (const file of files.filter((f) => f.endsWith(FIRMWARE_FILE))) {
+  for (const file of files.filter((f) => projectKind(f) === 'firmware')) {
     const firmware: FirmwareProfile = loadFirmwareProfile(join(root, file), root);
     const projectRoot = dirname(file);
     results.push([

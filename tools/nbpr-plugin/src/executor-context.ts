@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { FIRMWARE_FILE, isNbprError, PACKAGE_FILE, PLUGIN_NAME, validatePluginOptions, type PluginOptions } from '@nbpr/model';
-import { isProjectFile } from './create-nodes';
+import { FIRMWARE_FILE, isNbprError, isProjectFile, PACKAGE_FILE, pluginEntry, validatePluginOptions, type PluginOptions } from '@nbpr/model';
 
 export interface NbprProjectContext {
   root: string;
@@ -27,8 +26,7 @@ export function nbprProject(context: ExecutorContext, projectName: string): Nbpr
       .map((p) => join(p.root, PACKAGE_FILE))
       .filter((f) => isProjectFile(f) && existsSync(join(context.root, f)))
       .map((f) => join(context.root, f));
-    const entry = context.nxJsonConfiguration.plugins?.find((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN_NAME);
-    workspace = { packageFiles, pluginOptions: validatePluginOptions(typeof entry === 'object' ? entry.options : undefined, context.root) };
+    workspace = { packageFiles, pluginOptions: validatePluginOptions(pluginEntry(context.nxJsonConfiguration.plugins)?.options, context.root) };
     workspaces.set(context, workspace);
   }
   return { root, file, ...workspace };

@@ -1,7 +1,6 @@
 import { visitNotIgnoredFiles, type Tree } from '@nx/devkit';
-import { FIRMWARE_FILE, PACKAGE_FILE } from '@nbpr/model';
+import { FIRMWARE_FILE, isProjectFile, PACKAGE_FILE } from '@nbpr/model';
 import type { FileMap } from '@nbpr/scaffold';
-import { isProjectFile } from '../create-nodes';
 
 /** Names of the workspace's packages: the directories of its nbpr.json files. */
 export function packageNames(tree: Tree): string[] {

@@ -1,6 +1,6 @@
 import { readNxJson, type Tree } from '@nx/devkit';
 import { checkKnownPackages, checkNewName, firmwareFiles } from '@nbpr/scaffold';
-import { NbprError, PLUGIN_NAME } from '@nbpr/model';
+import { NbprError, pluginEntry } from '@nbpr/model';
 import { withNbprErrors } from '../generator-errors';
 import { firmwareNames, packageNames, writeFiles } from '../tree-files';
 
@@ -15,8 +15,8 @@ export default async function firmwareGenerator(tree: Tree, options: FirmwareGen
   await withNbprErrors(() => {
     checkNewName(options.name, firmwareNames(tree), 'firmware');
     checkKnownPackages(options.packages ?? [], packageNames(tree));
-    const plugin = readNxJson(tree)?.plugins?.find((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN_NAME);
-    const system = options.system ?? (typeof plugin === 'object' ? (plugin.options as { defaultSystem?: string } | undefined)?.defaultSystem : undefined);
+    const plugin = pluginEntry(readNxJson(tree)?.plugins);
+    const system = options.system ?? (plugin?.options as { defaultSystem?: string } | undefined)?.defaultSystem;
     if (!system) throw new NbprError('no system for the firmware', { hint: 'Pass --system=<app>@<version>, or set defaultSystem in nx.json.' });
     writeFiles(tree, firmwareFiles(options.name, options.directory ?? `firmware/${options.name}`, system, options.packages ?? []));
   });

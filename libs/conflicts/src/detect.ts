@@ -87,7 +87,7 @@ export function detectConflicts(input: DetectInput): Conflict[] {
   }
 
   for (const [symbol, values] of bySymbol) {
-    if (inChoice.has(symbol)) continue;
+    if (inChoice.has(symbol) || MENU_VISIBILITY_ONLY.has(symbol)) continue;
     const actual = input.system.config.get(symbol);
     if (actual === undefined) continue;
     for (const [value, chains] of values) {
@@ -107,6 +107,13 @@ export function detectConflicts(input: DetectInput): Conflict[] {
   }
   return conflicts;
 }
+
+/**
+ * Symbols that only show entries in menuconfig: no package's .mk reads them, so asking for one
+ * changes nothing the system ships (BR2_PACKAGE_BUSYBOX_SHOW_OTHERS unhides the packages busybox
+ * also provides, such as kmod's tools; busybox.mk never reads it).
+ */
+const MENU_VISIBILITY_ONLY = new Set(['BR2_PACKAGE_BUSYBOX_SHOW_OTHERS']);
 
 /** The package symbol of a package the system ships that `symbol` is an option of, if any. */
 function shippedOwner(symbol: string, config: Map<string, string>): string | undefined {

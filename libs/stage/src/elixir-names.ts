@@ -20,31 +20,3 @@ export function daemonModule(pkg: string, daemon: string): string {
   }
   return `NBPR.${segments.join('.')}`;
 }
-
-/** Characters that stand for themselves in an Elixir string literal, whatever surrounds them. */
-const LITERAL = /^[A-Za-z0-9 .,:;_\/()+=*'!?@%&<>[\]{}|~^$-]$/u;
-
-/**
- * An Elixir string literal holding exactly `value`. Total by construction: every character
- * outside a small set that has no meaning inside a literal (so no `"`, `\\`, `#`, newline or
- * other control character) is written as a `\\u{...}` escape, so no input can end the literal,
- * interpolate, or reach the code around it. A lone surrogate, which no Elixir string can
- * hold, becomes U+FFFD as UTF-8 would make it.
- */
-export function exString(value: string): string {
-  let out = '"';
-  for (const char of value) {
-    const code = char.codePointAt(0)!;
-    out += LITERAL.test(char) ? char : `\\u{${(code >= 0xd800 && code <= 0xdfff ? 0xfffd : code).toString(16).toUpperCase()}}`;
-  }
-  return out + '"';
-}
-
-/** An Elixir term for JSON-like data: strings, numbers, booleans, nil, lists and atom-keyed maps. */
-export function exTerm(value: unknown): string {
-  if (value === null || value === undefined) return 'nil';
-  if (typeof value === 'string') return exString(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `[${value.map(exTerm).join(', ')}]`;
-  return `%{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${/^[a-z_][a-zA-Z0-9_]*$/.test(k) ? k : exString(k)}: ${exTerm(v)}`).join(', ')}}`;
-}

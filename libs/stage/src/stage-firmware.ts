@@ -3,8 +3,7 @@ import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { NervesSystem } from '@nbpr/model';
 import { checkBeforeStaging } from './checks';
-import { daemonTemplate } from './daemon-template';
-import { APPLICATION, KERNEL_MODULES, mixExs, runtimeModule, type RuntimePackage } from './runtime-templates';
+import { writeRuntimeProject, type RuntimePackage } from './runtime-project';
 import { runtimeReadme } from './readme-template';
 import type { StagedPackage } from './staged-package';
 import { systemRootfsFiles, systemSonames } from './system-files';
@@ -47,19 +46,18 @@ export async function stageFirmware(input: StageFirmwareInput): Promise<void> {
       }
       if (existsSync(join(pkg.tree, 'rootfs'))) await cp(join(pkg.tree, 'rootfs'), join(temp, 'rootfs_overlay'), { recursive: true, verbatimSymlinks: true });
       const isDir = (d: string) => existsSync(join(target, d)) && statSync(join(target, d)).isDirectory();
-      runtime.push({ name: pkg.name, version: pkg.metadata.version, binDirs: BIN_DIRS.filter(isDir), libDirs: LIB_DIRS.filter(isDir), runtimeEnv: pkg.metadata.runtimeEnv ?? {}, kernelModules: pkg.metadata.kernelModules ?? [] });
-      for (const [name, daemon] of Object.entries(pkg.metadata.daemons ?? {})) {
-        const file = join(temp, 'lib', 'nbpr', pkg.name.replace(/[-.]/g, '_'), `${name}.ex`);
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, daemonTemplate(pkg.name, name, daemon));
-      }
+      runtime.push({
+        name: pkg.name,
+        version: pkg.metadata.version,
+        binDirs: BIN_DIRS.filter(isDir),
+        libDirs: LIB_DIRS.filter(isDir),
+        runtimeEnv: pkg.metadata.runtimeEnv ?? {},
+        kernelModules: pkg.metadata.kernelModules ?? [],
+        daemons: pkg.metadata.daemons ?? {},
+      });
     }
-    await mkdir(join(temp, 'lib', 'nbpr_runtime'), { recursive: true });
     await mkdir(join(temp, 'rootfs_overlay'), { recursive: true });
-    await writeFile(join(temp, 'mix.exs'), mixExs('0.1.0'));
-    await writeFile(join(temp, 'lib', 'nbpr_runtime.ex'), runtimeModule(runtime));
-    await writeFile(join(temp, 'lib', 'nbpr_runtime', 'application.ex'), APPLICATION);
-    await writeFile(join(temp, 'lib', 'nbpr_runtime', 'kernel_modules.ex'), KERNEL_MODULES);
+    await writeRuntimeProject(temp, runtime);
     await writeFile(join(temp, '.gitignore'), '/_build/\n/deps/\n');
     await cp(input.legalInfo, join(temp, 'legal-info'), { recursive: true });
     await cp(input.sbom, join(temp, 'sbom.spdx.json'));

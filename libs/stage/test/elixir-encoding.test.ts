@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Daemon } from '@nbpr/model';
-import { daemonTemplate } from '../src/daemon-template';
-import { exString, exTerm } from '../src/elixir-names';
+import { BinaryKeyed, termToBinary, Tuple } from '../src/etf';
+import { writeRuntimeProject } from '../src/runtime-project';
 import { tempDir } from '../../../test/support/temp';
 
-// Generated Elixir holds catalogue strings only through a total encoding: compiled by Debian's
-// Elixir, every hostile string comes back unchanged and no code of it runs.
+// No catalogue string is ever part of generated Elixir: the runtime reads them from an Erlang
+// external term in priv/. Compiled by Debian's Elixir, every hostile string comes back
+// unchanged and no code of it runs.
 
 const marker = () => join(tempDir(), 'pwned');
 const hostile = (m: string) => [
@@ -21,30 +22,44 @@ const hostile = (m: string) => [
   '~s(sigil) ?a :atom @attr &fun/1 %{map} <<1>>',
 ];
 
-function elixir(dir: string, file: string, script: string): { status: number | null; out: string } {
-  const compiled = spawnSync('elixirc', ['--ignore-module-conflict', '-o', dir, file], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+function elixir(dir: string, files: string[], script: string): { status: number | null; out: string } {
+  const compiled = spawnSync('elixirc', ['--ignore-module-conflict', '-o', join(dir, 'ebin'), ...files], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
   assert.equal(compiled.status, 0, compiled.stderr);
-  const run = spawnSync('elixir', ['-pa', dir, '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  const run = spawnSync('elixir', ['-pa', join(dir, 'ebin'), '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
   assert.equal(run.status, 0, run.stderr);
   return { status: run.status, out: run.stdout };
 }
 
+function elixirFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? elixirFiles(path) : name.endsWith('.ex') ? [path] : [];
+  });
+}
+
 const decodeLines = (out: string) => out.trim().split('\n').map((hex) => Buffer.from(hex, 'hex').toString('utf8'));
 
-test('exString and exTerm are total: every string, hostile or not, compiles back to itself', () => {
+test('the external term format is total: every string, hostile or not, and every shape comes back as written', () => {
   const m = marker();
   const strings = [...hostile(m), '', 'plain', '#', '"', '\\', '#{', '\u{10FFFF}'];
   const dir = tempDir();
-  const file = join(dir, 'strings.ex');
-  writeFileSync(file, `defmodule NbprEncodingProbe do\n  def strings, do: ${exTerm(strings)}\n  def map, do: ${exTerm({ [strings[0]]: strings[1], plain_key: strings[2] })}\nend\n`);
-  const { out } = elixir(dir, file, 'Enum.each(NbprEncodingProbe.strings(), &IO.puts(Base.encode16(&1))); IO.puts(Base.encode16(Map.fetch!(NbprEncodingProbe.map(), String.to_atom(hd(NbprEncodingProbe.strings())))))');
-  assert.deepEqual(decodeLines(out), [...strings, strings[1]]);
+  const data = { strings, keyed: new BinaryKeyed({ [strings[0]]: strings[1], plain: strings[2] }), tuple: new Tuple([strings[3], 7]), numbers: [0, 255, 256, -1, 2 ** 31 - 1], flags: [true, false, null] };
+  writeFileSync(join(dir, 'data.etf'), termToBinary(data));
+  const script = [
+    `t = :erlang.binary_to_term(File.read!(${JSON.stringify(join(dir, 'data.etf'))}))`,
+    'Enum.each(t.strings, &IO.puts(Base.encode16(&1)))',
+    'IO.puts(Base.encode16(Map.fetch!(t.keyed, hd(t.strings))))',
+    'IO.puts(inspect({elem(t.tuple, 1), t.numbers, t.flags, Map.keys(t.keyed) |> length()}))',
+  ].join('; ');
+  const run = spawnSync('elixir', ['-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n');
+  assert.deepEqual(decodeLines(lines.slice(0, strings.length + 1).join('\n')), [...strings, strings[1]]);
+  assert.equal(lines[strings.length + 1], '{7, [0, 255, 256, -1, 2147483647], [true, false, nil], 2}');
   assert.equal(spawnSync('test', ['-e', m]).status, 1, 'no code from a string ran');
-  const inner = exString(strings.join('')).slice(1, -1);
-  assert.doesNotMatch(inner, /["#\n\r\0]|\\(?!u\{[0-9A-F]+\})/, 'no character with a meaning in a literal is left unescaped');
 });
 
-test('a daemon module built from hostile catalogue strings compiles, runs none of them, and returns each unchanged', () => {
+test('a daemon module built from hostile catalogue strings compiles, runs none of them, and returns each unchanged', async () => {
   const m = marker();
   const [a, b, c, d, e, f] = hostile(m);
   const daemon: Daemon = {
@@ -59,9 +74,8 @@ test('a daemon module built from hostile catalogue strings compiles, runs none o
     },
   } as Daemon;
   const dir = tempDir();
-  const file = join(dir, 'daemon.ex');
-  writeFileSync(file, daemonTemplate('hostile-pkg', 'hostile', daemon));
-  const { out } = elixir(dir, file, [
+  await writeRuntimeProject(dir, [{ name: 'hostile-pkg', version: a, binDirs: [], libDirs: [], runtimeEnv: { HOSTILE: b }, kernelModules: [], daemons: { hostile: daemon } }]);
+  const { out } = elixir(dir, elixirFiles(join(dir, 'lib')), [
     'mod = NBPR.HostilePkg.Hostile',
     '{:docs_v1, _, _, _, %{"en" => doc}, _, _} = Code.fetch_docs(mod)',
     'IO.puts(Base.encode16(doc))',

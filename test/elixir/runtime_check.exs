@@ -61,7 +61,9 @@ Check.assert(module.child_spec(id: :a).id != module.child_spec([]).id, "distinct
 [{_, daemon, _, _}] = Supervisor.which_children(sup)
 first = MuonTrap.Daemon.os_pid(daemon)
 Check.assert(Check.wait_until(fn -> MuonTrap.Daemon.output(daemon) =~ "beat-from-test" end), "the daemon runs the staged shell script under the supervisor")
-System.cmd("kill", ["-9", Integer.to_string(first)])
+# os_pid is the wrapper MuonTrap runs the program under: kill the program itself.
+{children, 0} = System.cmd("pgrep", ["-P", Integer.to_string(first)])
+System.cmd("kill", ["-9" | String.split(children)])
 Check.assert(Check.wait_until(fn -> match?([{_, p, _, _}] when is_pid(p) and p != daemon, Supervisor.which_children(sup)) end), "killed, it is restarted by its supervisor")
 [{_, again, _, _}] = Supervisor.which_children(sup)
 second = MuonTrap.Daemon.os_pid(again)

@@ -12,6 +12,7 @@ export interface PluginOptions {
   registry?: string;
   sites?: string[];
   publishAfterBuild?: boolean;
+  catalogues?: string[];
 }
 
 /**

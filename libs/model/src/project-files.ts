@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { NbprError } from './errors';
 import { FIRMWARE_FILE } from './firmware-profile';
 import { PACKAGE_FILE } from './package-manifest';
 import { PLUGIN_NAME } from './plugin-options';
@@ -28,4 +31,35 @@ export function pluginEntry(plugins: ReadonlyArray<string | { plugin: string; op
   if (index < 0) return undefined;
   const entry = plugins![index];
   return { index, options: typeof entry === 'object' ? entry.options : undefined };
+}
+
+/**
+ * The nbpr.json files of the catalogues nx.json's `catalogues` names (npm packages resolved
+ * from the workspace root, or directories relative to it): one package per directory.
+ */
+export function catalogueFiles(catalogues: string[] | undefined, workspaceRoot: string): string[] {
+  return (catalogues ?? []).flatMap((entry, i) => {
+    const dir = catalogueDir(entry, workspaceRoot, i);
+    return readdirSync(dir)
+      .map((name) => join(dir, name, PACKAGE_FILE))
+      .filter((file) => existsSync(file))
+      .sort();
+  });
+}
+
+function catalogueDir(entry: string, workspaceRoot: string, index: number): string {
+  if (entry.startsWith('.') || isAbsolute(entry)) {
+    const dir = resolve(workspaceRoot, entry);
+    if (existsSync(dir)) return dir;
+  } else {
+    try {
+      return dirname(require.resolve(`${entry}/package.json`, { paths: [workspaceRoot] }));
+    } catch {
+      // reported below
+    }
+  }
+  throw new NbprError(`catalogue ${entry} is not installed`, {
+    where: `nx.json /plugins -> ${PLUGIN_NAME} -> options/catalogues/${index}`,
+    hint: entry.startsWith('.') || isAbsolute(entry) ? 'Point it at a directory holding <package>/nbpr.json directories.' : `Install it (npm install --save-dev ${entry}), or remove it from the list.`,
+  });
 }

@@ -81,11 +81,12 @@ export function vendoredPackageFiles(name: string): FileMap {
 }
 
 /** A firmware profile for a system, with the packages given. */
-export function firmwareFiles(name: string, directory: string, system: string, packages: string[]): FileMap {
+/** `modelRoot`: where @nbpr/model is, relative to the workspace (its schemas give editors completion). */
+export function firmwareFiles(name: string, directory: string, system: string, packages: string[], modelRoot = 'libs/model'): FileMap {
   const depth = directory.split('/').filter(Boolean).length;
   return {
     [`${directory}/nbpr.firmware.json`]: {
-      content: JSON.stringify({ $schema: `${'../'.repeat(depth)}libs/model/schemas/nbpr.firmware.schema.json`, schemaVersion: 1, name, system, packages: Object.fromEntries(packages.map((p) => [p, {}])) }, null, 2) + '\n',
+      content: JSON.stringify({ $schema: `${'../'.repeat(depth)}${modelRoot}/schemas/nbpr.firmware.schema.json`, schemaVersion: 1, name, system, packages: Object.fromEntries(packages.map((p) => [p, {}])) }, null, 2) + '\n',
     },
   };
 }

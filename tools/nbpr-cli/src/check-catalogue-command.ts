@@ -15,8 +15,8 @@ export const checkCatalogueCommand: Command = {
     const tree = value('--buildroot-dir');
     const file = value('--facts');
     if (!tree === !file) throw new NbprError('give one of --buildroot-dir <tree> or --facts <file>', { hint: 'Run nbpr check-catalogue --help for the usage.' });
-    const { root } = findWorkspace();
-    const catalogue = Catalogue.load(projectFiles(root).packages, root);
+    const { root, options } = findWorkspace();
+    const catalogue = Catalogue.load(projectFiles(root, options).packages, root);
     const names = catalogue.names().flatMap((n) => {
       const buildroot = catalogue.get(n).metadata.buildroot;
       return 'package' in buildroot ? [buildroot.package] : [];

@@ -26,7 +26,7 @@ export const ciPlanCommand: Command = {
       throw new NbprError('not a JSON list of project names', { where: source === '-' ? 'stdin' : source, hint: 'Give it what `nx show projects --affected --json` prints.' });
     }
     const { root, options } = findWorkspace();
-    const files = projectFiles(root);
+    const files = projectFiles(root, options);
     const catalogue = Catalogue.load(files.packages, root);
     const firmware = files.firmware.map((f) => loadFirmwareProfile(f, root));
     const plan = ciPlan({ options, catalogue, firmware, affected });

@@ -22,7 +22,7 @@ function positional(args: string[], what: string): string {
 
 /** A package of the workspace resolved for the active system (NBPR_SYSTEM, else defaultSystem). */
 async function resolveForActiveSystem(root: string, options: PluginOptions, name: string) {
-  const catalogue = Catalogue.load(projectFiles(root).packages, root);
+  const catalogue = Catalogue.load(projectFiles(root, options).packages, root);
   const system = await loadSystem(activeSystemId(options), options, root);
   return { catalogue, system, resolved: await resolvePackage({ catalogue, system: systemIdentity(system) }, name) };
 }
@@ -50,7 +50,7 @@ export const fetch: Command = {
   async run(args) {
     const { root, options } = findWorkspace();
     const file = projectFile(root, positional(args, 'package or firmware name'));
-    await fetchOrBuild({ workspaceRoot: root, file, packageFiles: projectFiles(root).packages, pluginOptions: options, outputFile: join(root, 'dist', 'nbpr-cli-fetched.json'), log: (l) => console.log(l) });
+    await fetchOrBuild({ workspaceRoot: root, file, packageFiles: projectFiles(root, options).packages, pluginOptions: options, outputFile: join(root, 'dist', 'nbpr-cli-fetched.json'), log: (l) => console.log(l) });
     return 0;
   },
 };
@@ -60,7 +60,7 @@ export const publishCommand: Command = {
   help: "Publishes a package's artefact (from the local store: run nbpr fetch first) to the project's registry. Immutable: same content is a no-op, other content under the same key is refused.",
   async run(args) {
     const { root, options } = findWorkspace();
-    await publish({ workspaceRoot: root, file: projectFile(root, positional(args, 'package name')), packageFiles: projectFiles(root).packages, pluginOptions: options, log: (l) => console.log(l) });
+    await publish({ workspaceRoot: root, file: projectFile(root, positional(args, 'package name')), packageFiles: projectFiles(root, options).packages, pluginOptions: options, log: (l) => console.log(l) });
     return 0;
   },
 };

@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIRMWARE_FILE, isSkippedDirectory, NbprError, PACKAGE_FILE, suggestion } from '@nbpr/model';
+import { catalogueFiles, FIRMWARE_FILE, isSkippedDirectory, NbprError, PACKAGE_FILE, suggestion, type PluginOptions } from '@nbpr/model';
 
-/** Every nbpr.json and nbpr.firmware.json of the workspace, as the Nx plugin sees them. */
-export function projectFiles(root: string): { packages: string[]; firmware: string[] } {
+/**
+ * Every nbpr.json and nbpr.firmware.json of the workspace, as the Nx plugin sees them; with the
+ * plugin options, the packages of the catalogues it installs too.
+ */
+export function projectFiles(root: string, options?: Pick<PluginOptions, 'catalogues'>): { packages: string[]; firmware: string[] } {
   const packages: string[] = [];
   const firmware: string[] = [];
   const walk = (dir: string, depth: number) => {
@@ -16,7 +19,7 @@ export function projectFiles(root: string): { packages: string[]; firmware: stri
     }
   };
   walk(root, 0);
-  return { packages: packages.sort(), firmware: firmware.sort() };
+  return { packages: [...packages.sort(), ...catalogueFiles(options?.catalogues, root)], firmware: firmware.sort() };
 }
 
 /** The project file of a package or firmware name. */

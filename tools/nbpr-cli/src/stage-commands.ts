@@ -16,7 +16,7 @@ function stageCommand(target: StageName, help: string): Command {
       const name = args.find((a) => !a.startsWith('-'));
       const { root, options } = findWorkspace();
       const file = projectFile(root, name ?? '');
-      const project = { root: relative(root, dirname(file)), file, packageFiles: projectFiles(root).packages, pluginOptions: options };
+      const project = { root: relative(root, dirname(file)), file, packageFiles: projectFiles(root, options).packages, pluginOptions: options };
       const session = new ProjectSession({ ...project, workspaceRoot: root });
       for (const stage of stagesUpTo(target, file)) {
         console.log(`> ${stage} ${name}`);

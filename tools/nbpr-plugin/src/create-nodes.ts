@@ -1,6 +1,6 @@
 import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
-import { Catalogue, FIRMWARE_FILE, isProjectFile, loadFirmwareProfile, projectKind, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
+import { Catalogue, catalogueFiles, FIRMWARE_FILE, isProjectFile, loadFirmwareProfile, projectKind, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
 import { conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget } from './targets';
 
@@ -23,11 +23,13 @@ export const createNodes: CreateNodes<PluginOptions> = [
 
 function inferProjects(files: readonly string[], options: PluginOptions | undefined, context: CreateNodesContext): Array<readonly [string, CreateNodesResult]> {
   const root = context.workspaceRoot;
-  validatePluginOptions(options, root);
-  const packageFiles = files.filter((f) => projectKind(f) === 'package');
-  const catalogue = Catalogue.load(packageFiles.map((f) => join(root, f)), root);
+  const valid = validatePluginOptions(options, root);
+  const packageFiles = files.filter((f) => projectKind(f) === 'package').map((f) => join(root, f));
+  // Installed catalogues' packages can be named by firmware profiles; they are no projects here.
+  const catalogue = Catalogue.load([...packageFiles, ...catalogueFiles(valid.catalogues, root)], root);
+  const own = new Set(packageFiles);
   const results: Array<readonly [string, CreateNodesResult]> = [];
-  for (const name of catalogue.names()) {
+  for (const name of catalogue.names().filter((n) => own.has(catalogue.get(n).path))) {
     const manifest = catalogue.get(name);
     const file = relative(root, manifest.path);
     const projectRoot = dirname(file);

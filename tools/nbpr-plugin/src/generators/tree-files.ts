@@ -1,13 +1,15 @@
-import { visitNotIgnoredFiles, type Tree } from '@nx/devkit';
-import { FIRMWARE_FILE, isProjectFile, PACKAGE_FILE } from '@nbpr/model';
+import { readNxJson, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
+import { catalogueFiles, FIRMWARE_FILE, isProjectFile, PACKAGE_FILE, pluginEntry } from '@nbpr/model';
 import type { FileMap } from '@nbpr/scaffold';
 
-/** Names of the workspace's packages: the directories of its nbpr.json files. */
+/** Names of the workspace's packages (the directories of its nbpr.json files), and those of the catalogues nx.json installs. */
 export function packageNames(tree: Tree): string[] {
   const names: string[] = [];
   visitNotIgnoredFiles(tree, '', (file) => {
     if (file.endsWith(`/${PACKAGE_FILE}`) && isProjectFile(file)) names.push(file.split('/').slice(-2, -1)[0]);
   });
+  const options = pluginEntry(readNxJson(tree)?.plugins)?.options as { catalogues?: string[] } | undefined;
+  for (const file of catalogueFiles(options?.catalogues, tree.root)) names.push(file.split('/').slice(-2, -1)[0]);
   return names;
 }
 

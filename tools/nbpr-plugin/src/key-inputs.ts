@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@nbpr/key';
 import type { Catalogue, FirmwareProfile } from '@nbpr/model';
-import { keyInputFields } from '@nbpr/resolve';
+// The one resolve module it needs, not the whole lib: Nx loads the plugin on every run.
+import { keyInputFields } from '@nbpr/resolve/src/key-input-fields';
 
 /**
  * Nx hashes a target's options but not its project's metadata, so each target carries a

@@ -53,6 +53,52 @@ test('a new Nx workspace installs the packed NBPR, a new Mix app is wired by the
   const mixEnv = { MIX_HOME: join(ws, '.mix'), HEX_OFFLINE: '1', NBPR_MUONTRAP_PATH: join(repoRoot, 'test', 'fixtures', 'muontrap-stub'), NBPR_CACHE_DIR: join(ws, '.nbpr-store') };
   assert.equal(run('mix', ['new', 'my_app', '--sup'], ws, mixEnv).status, 0);
   const app = join(ws, 'my_app');
+  // mix nerves.new's shape: targets, releases, an inline aliases list with loadconfig; without nerves
+  // and nerves_bootstrap, which this machine cannot install (bootstrap/1 only loads the config).
+  writeFileSync(
+    join(app, 'mix.exs'),
+    `defmodule MyApp.MixProject do
+  use Mix.Project
+
+  @app :my_app
+  @version "0.1.0"
+  @all_targets [:rpi4]
+
+  def project do
+    [
+      app: @app,
+      version: @version,
+      elixir: "~> 1.14",
+      archives: [],
+      start_permanent: Mix.env() == :prod,
+      deps: deps(),
+      releases: [{@app, release()}],
+      preferred_cli_target: [run: :host, test: :host],
+      aliases: [loadconfig: [&bootstrap/1]]
+    ]
+  end
+
+  def bootstrap(args) do
+    Mix.Task.run("loadconfig", args)
+  end
+
+  def application do
+    [extra_applications: [:logger], mod: {MyApp.Application, []}]
+  end
+
+  defp deps do
+    [
+      # Dependencies for all targets except :host
+      # {:nerves_runtime, "~> 0.13", targets: @all_targets},
+    ]
+  end
+
+  def release do
+    [overwrite: true, include_erts: &Nerves.Release.erts/0, steps: [&Nerves.Release.init/1, :assemble]]
+  end
+end
+`,
+  );
   mkdirSync(join(app, 'config'));
   writeFileSync(join(app, 'config', 'config.exs'), 'import Config\n');
   writeFileSync(join(app, 'config', 'target.exs'), 'import Config\n\nconfig :nerves, :firmware, rootfs_overlay: "rootfs_overlay"\n');
@@ -60,8 +106,8 @@ test('a new Nx workspace installs the packed NBPR, a new Mix app is wired by the
   assert.equal(wired.status, 0, wired.output);
   const mixExs = readFileSync(join(app, 'mix.exs'), 'utf8');
   assert.match(mixExs, /\{:nbpr_runtime, path: "\.\.\/dist\/my_app\/nbpr_runtime"\}/);
-  assert.match(mixExs, /aliases: \["deps\.get": \[&nbpr_stage\/1, "deps\.get"\], compile: \[&nbpr_stage\/1, "compile"\]\]/);
-  assert.match(mixExs, /# \{:dep_from_hexpm, "~> 0\.3\.0"\}/, "the user's lines are kept");
+  assert.match(mixExs, /aliases: \["deps\.get": \[&nbpr_stage\/1, "deps\.get"\], compile: \[&nbpr_stage\/1, "compile"\], loadconfig: \[&bootstrap\/1\]\]/);
+  assert.match(mixExs, /# \{:nerves_runtime, "~> 0\.13", targets: @all_targets\},/, "the user's lines are kept");
   assert.match(readFileSync(join(app, 'config', 'target.exs'), 'utf8'), /rootfs_overlay: \["rootfs_overlay", "\.\.\/dist\/my_app\/nbpr_runtime\/rootfs_overlay"\]/);
   assert.ok(existsSync(join(app, 'nbpr.firmware.json')), 'a firmware profile next to mix.exs');
   assert.equal(nx('g', '@nbpr/nx-plugin:nerves-app', 'my_app', '--packages=nbpr-hello,nbpr-heartbeat').status, 0);

@@ -21,7 +21,9 @@ const catalogue = Catalogue.load(packageFiles, repoRoot);
 const facts = buildrootPackages();
 
 test('the catalogue has the packages Nerves developers ask for', () => {
-  for (const name of ['jq', 'dnsmasq', 'htop', 'iperf3', 'tcpdump', 'libpcap', 'strace', 'chrony', 'wireguard-tools']) {
+  const wanted = ['jq', 'dnsmasq', 'htop', 'iperf3', 'tcpdump', 'libpcap', 'strace', 'chrony', 'wireguard-tools', 'gpsd', 'pps-tools', 'iptables', 'nftables', 'libcap', 'kmod', 'can-utils', 'i2c-tools', 'ethtool', 'iw', 'socat', 'rsync', 'tmux', 'nano', 'sqlite', 'mosquitto', 'lighttpd', 'hostapd', 'libgpiod2', 'lz4', 'mtd'];
+  assert.ok(catalogue.names().filter((n) => !n.startsWith('nbpr-')).length >= 30, 'at least 30 packages');
+  for (const name of wanted) {
     assert.ok(catalogue.has(name), `${name} is missing`);
   }
 });
@@ -80,7 +82,7 @@ test('nbpr check-catalogue fails listing every disagreement, without a stack tra
   assert.doesNotMatch(bad.stderr, /\n\s+at /);
   const good = spawnSync(process.execPath, [join(repoRoot, 'tools', 'nbpr-cli', 'bin', 'nbpr.js'), 'check-catalogue', '--facts', join(repoRoot, 'test', 'fixtures', 'buildroot-2026.05.1-packages.json')], { cwd: repoRoot, env, encoding: 'utf8' });
   assert.equal(good.status, 0, good.stdout + good.stderr);
-  assert.match(good.stdout, /check-catalogue: 10 packages agree/);
+  assert.match(good.stdout, /check-catalogue: 34 packages agree/);
 });
 
 test('tcpdump depends on libpcap, as Buildroot selects it', () => {
@@ -89,11 +91,17 @@ test('tcpdump depends on libpcap, as Buildroot selects it', () => {
 });
 
 test('daemons run in the foreground and name a path inside the package', () => {
-  for (const name of ['dnsmasq', 'chrony', 'nbpr-heartbeat']) {
+  for (const name of ['dnsmasq', 'chrony', 'nbpr-heartbeat', 'gpsd', 'lighttpd']) {
     for (const daemon of Object.values(catalogue.get(name).metadata.daemons ?? {})) {
       assert.ok(daemon.foregroundArgs?.length, `${name} forces the foreground`);
       assert.doesNotMatch(daemon.path, /^\//);
     }
+  }
+  // mosquitto and hostapd stay in the foreground unless told otherwise (-d, -B): nothing tells them.
+  for (const [name, daemonize] of [['mosquitto', '-d'], ['hostapd', '-B']]) {
+    const daemons = Object.values(catalogue.get(name).metadata.daemons ?? {});
+    assert.equal(daemons.length, 1, `${name} has its daemon`);
+    assert.ok(![...(daemons[0].foregroundArgs ?? []), ...(daemons[0].args ?? [])].includes(daemonize), `${name} is not told ${daemonize}`);
   }
 });
 

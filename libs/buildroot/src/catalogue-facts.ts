@@ -37,7 +37,11 @@ export function factsFromTree(tree: string, names: string[]): Record<string, Bui
     if (!existsSync(join(dir, `${name}.mk`))) continue;
     const prefix = name.toUpperCase().replace(/[-.]/g, '_');
     const mk = readFileSync(join(dir, `${name}.mk`), 'utf8').replace(/\\\n\s*/g, ' ');
-    const variable = (suffix: string) => mk.match(new RegExp(`^${prefix}_${suffix}\\s*:?=\\s*(.*)$`, 'm'))?.[1].trim();
+    // A value may use the .mk's own variables (NANO_VERSION = $(NANO_VERSION_MAJOR).0).
+    const raw = (name: string) => mk.match(new RegExp(`^${name}\\s*:?=\\s*(.*)$`, 'm'))?.[1].trim();
+    const expand = (value: string | undefined, depth = 0): string | undefined =>
+      value === undefined || depth > 5 ? value : value.replace(/\$\((\w+)\)/g, (all, name: string) => expand(raw(name), depth + 1) ?? all);
+    const variable = (suffix: string) => expand(raw(`${prefix}_${suffix}`));
     const config = existsSync(join(dir, 'Config.in')) ? readFileSync(join(dir, 'Config.in'), 'utf8') : '';
     const entries = configEntries(config);
     const main = entries.find((e) => e.symbol === `BR2_PACKAGE_${prefix}`);
@@ -101,10 +105,12 @@ function configEntries(text: string): ConfigEntry[] {
  * Holds every catalogue package built from Buildroot to what Buildroot says of it: its version
  * (NBPR's +nbpr.N suffix aside), homepage, boolean options mapped to real sub-options with
  * Buildroot's defaults, and an NBPR dependency for every catalogue package its main config
- * selects. Returns the packages checked and one line per disagreement.
+ * selects. Returns the packages checked, those a partial facts file does not hold, and one
+ * line per disagreement.
  */
-export function checkCatalogue(catalogue: Catalogue, facts: Record<string, BuildrootPackageFacts>): { checked: string[]; problems: string[] } {
+export function checkCatalogue(catalogue: Catalogue, facts: Record<string, BuildrootPackageFacts>, options: { partial?: boolean } = {}): { checked: string[]; unknown: string[]; problems: string[] } {
   const checked: string[] = [];
+  const unknown: string[] = [];
   const problems: string[] = [];
   const bySymbol = new Map<string, string>();
   for (const name of catalogue.names()) {
@@ -118,12 +124,15 @@ export function checkCatalogue(catalogue: Catalogue, facts: Record<string, Build
     const f = facts[br];
     const where = `${name} (Buildroot package ${br})`;
     if (!f) {
-      problems.push(`${where}: Buildroot has no such package`);
+      // A facts file may hold only some of Buildroot's packages; a tree holds them all.
+      if (options.partial) unknown.push(name);
+      else problems.push(`${where}: Buildroot has no such package`);
       continue;
     }
     checked.push(name);
     const version = metadata.version.replace(/\+nbpr\.\d+$/, '');
-    if (version !== f.version) problems.push(`${where}: version ${version}, Buildroot has ${f.version}`);
+    // A facts file may hold a version as the .mk writes it, with make variables: not comparable.
+    if (version !== f.version && !f.version.includes('$(')) problems.push(`${where}: version ${version}, Buildroot has ${f.version}`);
     if (f.homepage && metadata.homepage !== f.homepage) problems.push(`${where}: homepage ${metadata.homepage}, Buildroot has ${f.homepage}`);
     for (const [option, spec] of Object.entries(metadata.options ?? {})) {
       if (spec.type === 'enum') continue;
@@ -132,8 +141,10 @@ export function checkCatalogue(catalogue: Catalogue, facts: Record<string, Build
         problems.push(`${where}: option ${option} maps to ${spec.kconfig}, which is not a sub-option of ${br}`);
         continue;
       }
-      if (spec.type === 'boolean' && (real.type !== 'bool' || spec.default !== (real.default?.[0] === 'y'))) {
-        problems.push(`${where}: option ${option} (${spec.kconfig}) is boolean with default ${spec.default}; Buildroot has ${real.type} default ${real.default?.[0] ?? 'n'}`);
+      // `default y # legacy`, `default y if BR2_X`: the value is the first word.
+      const fallback = real.default?.[0]?.trim().split(/\s+/)[0];
+      if (spec.type === 'boolean' && (real.type !== 'bool' || spec.default !== (fallback === 'y'))) {
+        problems.push(`${where}: option ${option} (${spec.kconfig}) is boolean with default ${spec.default}; Buildroot has ${real.type} default ${fallback ?? 'n'}`);
       }
     }
     for (const symbol of f.selects) {
@@ -141,5 +152,5 @@ export function checkCatalogue(catalogue: Catalogue, facts: Record<string, Build
       if (needed && needed !== name && !(needed in (metadata.dependencies ?? {}))) problems.push(`${where}: Buildroot selects ${symbol}, so it needs the NBPR dependency ${needed}`);
     }
   }
-  return { checked, problems };
+  return { checked, unknown, problems };
 }

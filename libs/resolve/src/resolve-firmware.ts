@@ -1,4 +1,4 @@
-import { errorAt, pointerOf, suggestion, NbprError, NbprErrors } from '@nbpr/model';
+import { errorAt, pointerOf, suggestion, NbprError, NbprErrors, type FirmwareProfile } from '@nbpr/model';
 import { resolveOptions } from './resolve-options';
 import { resolvePackage, type PackageResolution, type ResolveContext } from './resolve-package';
 
@@ -6,7 +6,7 @@ import { resolvePackage, type PackageResolution, type ResolveContext } from './r
  * Every package of a firmware profile, with the NBPR dependencies they bring in, resolved
  * with the profile's overrides. Unknown package names fail before anything is resolved.
  */
-export async function resolveFirmware(context: Required<ResolveContext>): Promise<PackageResolution[]> {
+export async function resolveFirmware(context: ResolveContext & { firmware: FirmwareProfile }): Promise<PackageResolution[]> {
   const { catalogue, firmware } = context;
   const problems: NbprError[] = [];
   const listed = Object.keys(firmware.metadata.packages).sort();

@@ -31,6 +31,30 @@ export interface ResolveContext {
   system: SystemIdentity;
   /** The firmware whose option overrides apply, if resolving for one. */
   firmware?: FirmwareProfile;
+  /** The system's .config, to tell a package the system already ships. */
+  systemConfig?: Map<string, string>;
+}
+
+/**
+ * A package the system is built with needs nothing from NBPR when the system builds it as the
+ * package asks (the reason, to skip it); built otherwise, the device can only have the system's
+ * build, which needs a system change: an error before anything is fetched or staged.
+ */
+function shippedBySystem(context: ResolveContext, manifest: PackageManifest, fragment: Record<string, string>): string | undefined {
+  const config = context.systemConfig;
+  const packages = buildrootPackages(manifest);
+  if (!config || manifest.externalTree || packages.length === 0) return undefined;
+  const mainSymbols = Object.keys(fragment).filter((symbol) => fragment[symbol] === 'y' && packages.some((p) => symbol === `BR2_PACKAGE_${p.toUpperCase().replace(/[-.]/g, '_')}`));
+  if (mainSymbols.length === 0 || !mainSymbols.every((symbol) => config.get(symbol) === 'y')) return undefined;
+  const system = `${context.system.app}@${context.system.version}`;
+  const differ = Object.entries(fragment).filter(([symbol, value]) => (config.get(symbol) ?? 'n') !== value);
+  if (differ.length > 0) {
+    throw new NbprError(`${manifest.metadata.name} is part of ${system}, built otherwise than it asks: ${differ.map(([symbol, value]) => `${symbol}=${value} (the system has ${config.get(symbol) ?? 'n'})`).join(', ')}`, {
+      where: `package ${manifest.metadata.name}`,
+      hint: `Needs a system change: the device has only the system's ${manifest.metadata.name}. Use a system built with those symbols, or the options the system's build has.`,
+    });
+  }
+  return `provided by the system: ${system} is built with ${mainSymbols.join(', ')}=y as the package asks, nothing to fetch or stage`;
 }
 
 /** Resolves one package for a system: options, kconfig fragment, key document, key and tag. */
@@ -43,6 +67,8 @@ export async function resolvePackage(context: ResolveContext, name: string): Pro
     if (reason) return { status: 'skipped', name, version: manifest.metadata.version, reason: pkg === name ? reason : `needs ${pkg}, which ${reason.replace(/^\S+ /, '')}` };
   }
   const options = resolveOptions(manifest, firmwareRequests(context, name));
+  const shipped = shippedBySystem(context, manifest, packageFragment(manifest, options));
+  if (shipped) return { status: 'skipped', name, version: manifest.metadata.version, reason: shipped };
   const kconfig = { ...packageFragment(manifest, options) };
   const origin = new Map(Object.keys(kconfig).map((symbol) => [symbol, name]));
   for (const dep of closure) {

@@ -42,7 +42,7 @@ export async function resolveProject(input: ResolveProjectInput): Promise<Resolv
     if (wanted && wanted !== firmware.metadata.system) {
       return { ...base, skipped: `firmware ${firmware.metadata.name} is for ${firmware.metadata.system}, the active system is ${wanted}`, packages: [] };
     }
-    return { ...base, packages: await resolveFirmware({ catalogue, system: systemIdentity(system), firmware }) };
+    return { ...base, packages: await resolveFirmware({ catalogue, system: systemIdentity(system), systemConfig: system.config, firmware }) };
   }
   const name = catalogue.names().find((n) => catalogue.get(n).path === input.file);
   if (!name) throw new Error(`internal: ${input.file} is not in the catalogue`);
@@ -52,7 +52,7 @@ export async function resolveProject(input: ResolveProjectInput): Promise<Resolv
     project: name,
     kind: 'package',
     system: systemRecord(system, workspaceRoot),
-    packages: [await resolvePackage({ catalogue, system: systemIdentity(system) }, name)],
+    packages: [await resolvePackage({ catalogue, system: systemIdentity(system), systemConfig: system.config }, name)],
   };
 }
 

@@ -136,3 +136,19 @@ test('exposeStaging enters the key document: an artefact with staging files is o
   assert.equal(staged.keyDocument.build.staging, true);
   assert.notEqual(staged.key, plain.key);
 });
+
+test('a package the system already builds as asked is provided by the system; built otherwise, it needs a system change, before anything is fetched', async () => {
+  const c = catalogue('shipped', [mainlinePackage('dnsmasq', { options: dnsmasqOptions })]);
+  const systemConfig = new Map([['BR2_PACKAGE_DNSMASQ', 'y'], ['BR2_PACKAGE_DNSMASQ_TFTP', 'y'], ['BR2_PACKAGE_DNSMASQ_DHCP', 'y']]);
+  const provided = await resolvePackage({ catalogue: c, system: rpi4, systemConfig }, 'dnsmasq');
+  assert.equal(provided.status, 'skipped');
+  assert.match((provided as { reason: string }).reason, /^provided by the system: nerves_system_rpi4@2\.0\.4 is built with BR2_PACKAGE_DNSMASQ=y as the package asks/);
+  const otherwise = new Map([...systemConfig, ['BR2_PACKAGE_DNSMASQ_TFTP', 'n']]);
+  await assert.rejects(resolvePackage({ catalogue: c, system: rpi4, systemConfig: otherwise }, 'dnsmasq'), (e: unknown) => {
+    assert.ok(e instanceof NbprError);
+    assert.match(e.format(), /dnsmasq is part of nerves_system_rpi4@2\.0\.4, built otherwise than it asks: BR2_PACKAGE_DNSMASQ_TFTP=y \(the system has n\)/);
+    assert.match(e.format(), /Needs a system change/);
+    return true;
+  });
+  assert.equal((await resolvePackage({ catalogue: c, system: rpi4, systemConfig: new Map() }, 'dnsmasq')).status, 'resolved', 'a system without it: NBPR provides it');
+});

@@ -25,7 +25,11 @@ export function readBuildrootFacts(tree: string, name: string): BuildrootFacts {
   const mk = join(dir, `${name}.mk`);
   if (!existsSync(mk)) throw new NbprError(`Buildroot has no package '${name}'`, { where: join(tree, 'package'), hint: 'Use the directory name under package/ of the Buildroot tree.' });
   const make = readFileSync(mk, 'utf8');
-  const variable = (suffix: string) => make.match(new RegExp(`^${upper(name)}_${suffix}\\s*[:+]?=\\s*(.*)$`, 'm'))?.[1].trim() ?? null;
+  const raw = (variable: string) => make.match(new RegExp(`^${variable}\\s*[:+]?=\\s*(.*)$`, 'm'))?.[1].trim();
+  // A value may use the .mk's own variables (NANO_VERSION = $(NANO_VERSION_MAJOR).0).
+  const expand = (value: string | undefined, depth = 0): string | undefined =>
+    value === undefined || depth > 5 ? value : value.replace(/\$\((\w+)\)/g, (all, inner: string) => expand(raw(inner), depth + 1) ?? all);
+  const variable = (suffix: string) => expand(raw(`${upper(name)}_${suffix}`)) ?? null;
   const config = existsSync(join(dir, 'Config.in')) ? readFileSync(join(dir, 'Config.in'), 'utf8') : '';
   const main = `BR2_PACKAGE_${upper(name)}`;
   const help = blockOf(config, main)?.match(/^\s*help\s*\n([\s\S]*)$/m)?.[1] ?? '';
@@ -38,14 +42,14 @@ export function readBuildrootFacts(tree: string, name: string): BuildrootFacts {
     const block = blockOf(config, m[1]) ?? '';
     const bool = block.match(/^\s*bool\s+"([^"]*)"/m);
     if (!bool) continue;
-    options.push({ symbol: m[1], prompt: bool[1], defaultOn: /^\s*default\s+y\s*$/m.test(block) });
+    options.push({ symbol: m[1], prompt: bool[1], defaultOn: /^\s*default\s+y\s*(#.*)?$/m.test(block) });
   }
   const dependencies = (variable('DEPENDENCIES') ?? '').split(/\s+/).filter((d) => d && !d.startsWith('host-') && !d.includes('$'));
   return { version: variable('VERSION'), license: variable('LICENSE'), homepage: url, description, dependencies, options };
 }
 
 function blockOf(config: string, symbol: string): string | undefined {
-  const start = config.search(new RegExp(`^config\\s+${symbol}\\s*$`, 'm'));
+  const start = config.search(new RegExp(`^(?:menu)?config\\s+${symbol}\\s*$`, 'm'));
   if (start < 0) return undefined;
   const rest = config.slice(start);
   const end = rest.slice(1).search(/^(config|menuconfig|if|endif|choice|endchoice|menu|endmenu|comment|source)\b/m);

@@ -22,11 +22,11 @@ export const checkCatalogueCommand: Command = {
       return 'package' in buildroot ? [buildroot.package] : [];
     });
     const facts = tree ? factsFromTree(tree, names) : readFactsFile(file!);
-    const { checked, problems } = checkCatalogue(catalogue, facts);
+    const { checked, unknown, problems } = checkCatalogue(catalogue, facts, { partial: !tree });
     if (problems.length > 0) {
       throw new NbprError(`the catalogue disagrees with Buildroot in ${problems.length} place(s):\n${problems.map((p) => `  ${p}`).join('\n')}`, { where: tree ?? file, hint: "Make each nbpr.json say what Buildroot builds (or give NBPR's +nbpr.N version suffix for NBPR-only changes)." });
     }
-    console.log(`check-catalogue: ${checked.length} packages agree with ${tree ? `the Buildroot tree ${tree}` : file}`);
+    console.log(`check-catalogue: ${checked.length} packages agree with ${tree ? `the Buildroot tree ${tree}` : file}${unknown.length ? `; not in it: ${unknown.join(', ')}` : ''}`);
     return 0;
   },
 };

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the pipeline and its tests run for real. Each is installed only when missing.
-apt_packages=(git make gcc binutils patch xz-utils docker-registry skopeo apache2-utils openssl elixir squashfs-tools)
+apt_packages=(git make gcc binutils patch xz-utils docker-registry skopeo apache2-utils openssl elixir squashfs-tools chromium)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do

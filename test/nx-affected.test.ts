@@ -23,11 +23,11 @@ test("a change in a package's buildroot/ affects that package and the firmware t
   );
 });
 
-test('a change in a package affects its dependants too', () => {
+test('a change in a package affects its dependants too, and the catalogue site that shows it', () => {
   const file = join(ws, 'packages', 'libpcap', 'nbpr.json');
   assert.deepEqual(
     affectedBy(() => writeFileSync(file, readFileSync(file, 'utf8').replace('"exposeStaging": true', '"exposeStaging": false'))),
-    ['libpcap', 'tcpdump'],
+    ['libpcap', 'nbpr-catalogue', 'tcpdump'],
   );
 });
 

@@ -4,3 +4,4 @@ export { fetchOrBuild } from './fetch-or-build';
 export { ProjectSession, RunLoads } from './project-session';
 export { publish } from './publish';
 export { runStage, type StageName, stagesUpTo } from './stages';
+export { buildCatalogueSite } from './catalogue-site';

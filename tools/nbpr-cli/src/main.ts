@@ -18,6 +18,7 @@ Commands:
   system-id            the identity of the active Nerves system (used by Nx hashing)
   ci-plan <affected>   the CI matrix: each system's affected packages and firmware
   check-catalogue      the catalogue against Buildroot's facts (a tree or a facts file)
+  site [out dir]       the catalogue as a static site (dist/catalogue-site)
 
 Run 'nbpr <command> --help' for a command's options.
 Exit codes: 0 success, 1 a user error (the message says what to do), 2 wrong usage.`;
@@ -43,6 +44,7 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
   'system-id': { help: SYSTEM_ID_HELP, run: systemId },
   'ci-plan': lazy('ciPlanCommand', './ci-plan-command'),
   'check-catalogue': lazy('checkCatalogueCommand', './check-catalogue-command'),
+  site: lazy('siteCommand', './site-command'),
 };
 
 export async function main(argv: string[]): Promise<number> {

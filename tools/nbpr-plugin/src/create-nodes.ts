@@ -2,7 +2,7 @@ import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
 import { Catalogue, catalogueFiles, FIRMWARE_FILE, isProjectFile, loadFirmwareProfile, projectKind, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
-import { conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget } from './targets';
+import { catalogueSiteTarget, conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget } from './targets';
 
 export const NBPR_FILES_GLOB = `**/{${PACKAGE_FILE},${FIRMWARE_FILE}}`;
 
@@ -48,6 +48,11 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
         },
       },
     ]);
+  }
+  // The catalogue's own project, in a workspace that holds it (packages/): its static site.
+  const catalogueFile = files.find((f) => /^packages\/[^/]+\/nbpr\.json$/.test(f));
+  if (catalogueFile) {
+    results.push([catalogueFile, { projects: { packages: { name: 'nbpr-catalogue', root: 'packages', projectType: 'library', tags: ['nbpr:catalogue'], targets: { site: catalogueSiteTarget() } } } }]);
   }
   for (const file of files.filter((f) => projectKind(f) === 'firmware')) {
     const firmware: FirmwareProfile = loadFirmwareProfile(join(root, file), root);

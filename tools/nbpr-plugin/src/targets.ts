@@ -97,3 +97,15 @@ export function publishTarget(keyInputs: string): TargetConfiguration {
     metadata: { description: "Publish the package's artefact to the project's registry (immutable)", technologies: ['nbpr'] },
   };
 }
+
+/** The catalogue as a static site, rebuilt only when a package's metadata or NBPR changes. */
+export function catalogueSiteTarget(): TargetConfiguration {
+  return {
+    executor: 'nx:run-commands',
+    cache: true,
+    inputs: ['{workspaceRoot}/packages/*/nbpr.json', '{workspaceRoot}/examples/packages/*/nbpr.json', '{workspaceRoot}/nx.json', ...NBPR_CODE],
+    outputs: ['{workspaceRoot}/dist/catalogue-site'],
+    options: { command: 'node tools/nbpr-cli/bin/nbpr.js site dist/catalogue-site', cwd: '{workspaceRoot}' },
+    metadata: { description: 'The catalogue as a static site: index with search and filters, a page per package', technologies: ['nbpr'] },
+  };
+}

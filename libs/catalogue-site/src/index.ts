@@ -1,0 +1,1 @@
+export { renderCatalogueSite, type PrebuiltStatus, type SitePackage } from './render-site';

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtefactStore, packArtefact } from '../libs/artefact/src';
+import { openStore, packArtefact } from '../libs/artefact/src';
 import { artefactTag, cacheKey } from '../libs/key/src';
 import { fetchSelection, publishArtefact, siteFor } from '../libs/sites/src';
 import { helloKeyDocument, packedHello } from '../test/support/artefacts';
@@ -35,8 +35,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function nbprPull(registryHost: string, wanted: { name: string; key: string; tag: string }, storeDir: string): { wall: number; rssMB: number } {
   const script = `
     const { fetchArtefact, siteFor } = require('./libs/sites/src');
-    const { ArtefactStore } = require('./libs/artefact/src');
-    fetchArtefact(${JSON.stringify(wanted)}, [siteFor('${registryHost}/bench', '.')], ArtefactStore.open()).then((o) => {
+    const { openStore } = require('./libs/artefact/src');
+    fetchArtefact(${JSON.stringify(wanted)}, [siteFor('${registryHost}/bench', '.')], openStore()).then((o) => {
       if (o.status !== 'hit') { console.error(JSON.stringify(o)); process.exit(1); }
       console.log(JSON.stringify({ rss: process.resourceUsage().maxRSS }));
     });`;
@@ -111,7 +111,7 @@ async function main() {
     const timeFetch = async (concurrency: number) => {
       const storeDir = join(root, `store-small-${concurrency}-${Math.random()}`);
       const start = process.hrtime.bigint();
-      await fetchSelection(selection, [siteFor(`${registry.host}/bench`, root)], ArtefactStore.open({ NBPR_CACHE_DIR: storeDir }), () => undefined, concurrency);
+      await fetchSelection(selection, [siteFor(`${registry.host}/bench`, root)], openStore(undefined, { NBPR_CACHE_DIR: storeDir }), () => undefined, concurrency);
       const s = Number(process.hrtime.bigint() - start) / 1e9;
       if (readdirSync(join(storeDir, 'trees')).filter((d) => !d.endsWith('.json')).length !== 50) throw new Error('not all fetched');
       rmSync(storeDir, { recursive: true, force: true });

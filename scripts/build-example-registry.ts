@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtefactStore } from '@nbpr/artefact';
+import { ArtefactStore, openStore } from '@nbpr/artefact';
 import { validatePluginOptions } from '@nbpr/model';
 import { fetchOrBuild } from '@nbpr/pipeline';
 import { resolveProject } from '@nbpr/resolve';
@@ -38,7 +38,7 @@ async function main() {
       const file = join(root, project);
       await fetchOrBuild({ workspaceRoot: root, file, packageFiles, pluginOptions: options, outputFile: join(scratch, 'fetched.json'), env, log: (l) => console.log(l) });
       const resolved = await resolveProject({ workspaceRoot: root, file, packageFiles, pluginOptions: options, env });
-      for (const line of await publishStored(resolved, layout, ArtefactStore.open(env))) console.log(line);
+      for (const line of await publishStored(resolved, layout, openStore(undefined, env))) console.log(line);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArtefactStore, ARTEFACT_FILE, packArtefact, parseArtefactManifest, validateArtefactMetadata } from '@nbpr/artefact';
+import { ArtefactStore, openStore, ARTEFACT_FILE, packArtefact, parseArtefactManifest, validateArtefactMetadata } from '@nbpr/artefact';
 import { sourceDateEpoch } from '@nbpr/buildroot';
 import { LayoutRepository } from '@nbpr/oci';
 import { fetchArtefact, siteFor } from '@nbpr/sites';
@@ -13,7 +13,7 @@ import { tempDir } from './support/temp';
 // packer makes of each artefact's tree: re-packing gives the same digests.
 
 const registry = join(repoRoot, 'examples', 'registry');
-const store = ArtefactStore.open({ NBPR_CACHE_DIR: join(tempDir(), 'store') });
+const store = openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') });
 
 for (const pkg of readdirSync(registry)) {
   const repository = new LayoutRepository(join(registry, pkg));

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArtefactStore, extractArtefact, parseArtefactManifest } from '@nbpr/artefact';
+import { ArtefactStore, openStore, extractArtefact, parseArtefactManifest } from '@nbpr/artefact';
 import { fetchArtefact, publishArtefact, siteFor } from '@nbpr/sites';
 import { NbprError } from '@nbpr/model';
 import { hostileCorpus } from './hostile/corpus';
@@ -58,7 +58,7 @@ test('network faults on the layer (flipped byte, truncation, reset, persistent 5
     proxy.add({ method: 'GET', path: new RegExp(packed.digest), fault, times: Infinity });
     const storeDir = join(tempDir(), 'store');
     const site = siteFor(`${proxy.host}/nbpr`, dir, { http: { retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20 }, idleTimeoutMs: 300, headersTimeoutMs: 2_000 } });
-    const outcome = await fetchArtefact({ name: 'nbpr-hello', key: packed.key, tag: packed.tag }, [site], ArtefactStore.open({ NBPR_CACHE_DIR: storeDir }));
+    const outcome = await fetchArtefact({ name: 'nbpr-hello', key: packed.key, tag: packed.tag }, [site], openStore(undefined, { NBPR_CACHE_DIR: storeDir }));
     if (outcome.status === 'error') refused++;
     assert.equal(outcome.status, 'error', `${fault.kind}: ${JSON.stringify(outcome)}`);
     assert.deepEqual(readdirSync(join(storeDir, 'blobs', 'sha256')), [], `${fault.kind}: no blob kept`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArtefactStore } from '@nbpr/artefact';
+import { ArtefactStore, openStore } from '@nbpr/artefact';
 import { Catalogue, readSystem, type PackageMetadata } from '@nbpr/model';
 import { resolveFirmware, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchArtefact, siteFor } from '@nbpr/sites';
@@ -20,7 +20,7 @@ test('the staged nbpr_runtime compiles, is formatted, and runs: an idempotent en
   const files = ['nbpr-hello', 'nbpr-heartbeat'].map((p) => join(repoRoot, 'examples', 'packages', p, 'nbpr.json'));
   const catalogue = Catalogue.load(files, repoRoot);
   const firmware = loadFirmwareProfile(join(repoRoot, 'examples', 'firmware', 'nbpr.firmware.json'), repoRoot);
-  const store = ArtefactStore.open({ NBPR_CACHE_DIR: join(tempDir(), 'store') });
+  const store = openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') });
   const packages: StagedPackage[] = [];
   for (const r of (await resolveFirmware({ catalogue, system: { app: system.app, version: system.version, buildroot: system.buildrootVersion, config: system.configSha256 }, firmware })) as ResolvedPackage[]) {
     const outcome = await fetchArtefact(r, [siteFor('oci-layout:examples/registry', repoRoot)], store);

@@ -89,11 +89,6 @@ export class ArtefactStore {
     private readonly lockOptions: LockOptions = {},
   ) {}
 
-  /** The store of the environment (kept for callers that pass an env rather than a dir). */
-  static open(env: NodeJS.ProcessEnv = process.env): ArtefactStore {
-    return openStore(undefined, env);
-  }
-
   blobPath(digest: string): string {
     return join(this.root, 'blobs', 'sha256', hex(digest));
   }
@@ -115,11 +110,6 @@ export class ArtefactStore {
   /** Whether the artefact of `key` is here, complete. */
   async has(key: string): Promise<boolean> {
     return (await exists(this.recordPath(key))) && (await exists(this.treePath(key)));
-  }
-
-  /** Same as `has` (the name callers of the first store used). */
-  async hasTree(key: string): Promise<boolean> {
-    return this.has(key);
   }
 
   async hasBlob(digest: string): Promise<boolean> {
@@ -229,11 +219,6 @@ export class ArtefactStore {
         return entry;
       }),
     );
-  }
-
-  /** `ls` as the first store listed it. */
-  async list(): Promise<Array<{ key: string; bytes: number }>> {
-    return (await this.ls()).map((e) => ({ key: e.key, bytes: e.treeBytes }));
   }
 
   /**

@@ -5,7 +5,7 @@ import { copyFileSync as copyFileSyncFrom, cpSync, existsSync, mkdirSync, readdi
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { ArtefactStore, readElfDynamic } from '@nbpr/artefact';
+import { ArtefactStore, openStore, readElfDynamic } from '@nbpr/artefact';
 import { Catalogue, NbprError, readSystem, systemIdentity } from '@nbpr/model';
 import { resolvePackage, type ResolvedPackage } from '@nbpr/resolve';
 import { fetchArtefact, publishArtefact, siteFor } from '@nbpr/sites';
@@ -61,7 +61,7 @@ test('a mainline package builds, keeps only its own runtime files, strips them a
   assert.equal(built.metadata.build.kconfig.BR2_PACKAGE_ONIGURUMA, 'y');
   assert.equal(built.metadata.build.kconfig.BR2_PACKAGE_JQ_DECNUM, 'y');
   assert.ok(lines.some((l) => /^\[\d+:\d\d\] jq 1\.8\.2 Building$/.test(l)), 'progress shows Buildroot steps with elapsed time');
-  const store = ArtefactStore.open({ NBPR_CACHE_DIR: join(tempDir(), 'store') });
+  const store = openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') });
   const tree = await store.addBuilt({ key: built.metadata.key, tag: 'x', file: built.file, digest: built.digest, diffId: built.diffId, size: built.size });
   assert.equal(readlinkSync(join(tree, 'target', 'usr', 'lib', 'libjq.so')), 'libjq.so.1.0.4', 'absolute in-tree symlink made relative');
   const elf = await readElfDynamic(join(tree, 'target', 'usr', 'bin', 'jq'));
@@ -86,7 +86,7 @@ test('a source-built artefact published and fetched back is the same artefact', 
   const { resolved } = await input('nbpr-heartbeat');
   const site = siteFor(`${registry.host}/nbpr`, dir);
   await publishArtefact(site.repository('nbpr-heartbeat'), resolved.tag, built, built.file);
-  const outcome = await fetchArtefact({ name: 'nbpr-heartbeat', key: resolved.key, tag: resolved.tag }, [site], ArtefactStore.open({ NBPR_CACHE_DIR: join(tempDir(), 'store') }));
+  const outcome = await fetchArtefact({ name: 'nbpr-heartbeat', key: resolved.key, tag: resolved.tag }, [site], openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') }));
   assert.equal(outcome.status, 'hit');
   assert.equal((outcome as { config: { diffId: string } }).config.diffId, built.diffId);
   assert.equal(readFileSync(join((outcome as { tree: string }).tree, 'target', 'usr', 'sbin', 'nbpr-heartbeat'), 'utf8').match(/^message="(.*)"$/m)?.[1], 'alive');

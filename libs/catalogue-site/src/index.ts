@@ -1,1 +1,1 @@
-export { renderCatalogueSite, type PrebuiltStatus, type SitePackage } from './render-site';
+export { type PrebuiltStatus, renderCatalogueSite, type SitePackage } from './render-site';

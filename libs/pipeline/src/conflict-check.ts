@@ -1,4 +1,4 @@
-import { ArtefactStore } from '@nbpr/artefact';
+import { ArtefactStore, openStore } from '@nbpr/artefact';
 import { artefactDemands, bundledChoiceGroups, choiceGroupsFromTrees, detectConflicts, formatConflicts, policyViolations, selectionDemands } from '@nbpr/conflicts';
 import { NbprError } from '@nbpr/model';
 import type { ResolvedPackage } from '@nbpr/resolve';
@@ -40,7 +40,7 @@ export async function conflictCheck(input: ConflictCheckInput): Promise<void> {
   if (conflicts.length === 0 && violations.length === 0) {
     // Only a consistent selection resolves to keys; then its existing artefacts' facts count too.
     const resolved = await session.resolved(input.resolvedFile);
-    const store = ArtefactStore.open(env);
+    const store = openStore(undefined, env);
     const facts = [];
     for (const pkg of resolved.packages.filter((p): p is ResolvedPackage => p.status === 'resolved')) {
       const found = await readArtefactFacts(pkg, workspaceSites(options, workspaceRoot, {}, catalogue.get(pkg.name).metadata.sites), store);

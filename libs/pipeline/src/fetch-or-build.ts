@@ -1,4 +1,4 @@
-import { ArtefactStore } from '@nbpr/artefact';
+import { ArtefactStore, openStore } from '@nbpr/artefact';
 import { join } from 'node:path';
 import { buildFromSource, buildRootFor, chooseBackend, obtainBuildroot, usesNervesSystemBr, type Backend, type BuildrootTrees } from '@nbpr/buildroot';
 import { projectRegistry, writeJsonAtomic, type NervesSystem } from '@nbpr/model';
@@ -35,7 +35,7 @@ export async function obtainArtefacts(session: ProjectSession, log: (line: strin
   const env = session.env;
   const { workspaceRoot, options } = session;
   const resolved = await session.resolved(resolvedFile);
-  const store = ArtefactStore.open(env);
+  const store = openStore(undefined, env);
   const byName = new Map(resolved.packages.filter((p): p is ResolvedPackage => p.status === 'resolved').map((p) => [p.name, p]));
   const catalogue = session.catalogue;
   // What every source build of the run needs, obtained once, on the first miss (Buildroot may be downloaded).

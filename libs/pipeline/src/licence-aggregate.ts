@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTEFACT_FILE, ArtefactStore, validateArtefactMetadata } from '@nbpr/artefact';
+import { ARTEFACT_FILE, ArtefactStore, openStore, validateArtefactMetadata } from '@nbpr/artefact';
 import { aggregateLegalInfo, spdxSbom, validateSlice, type SbomArtefact } from '@nbpr/legal';
 import { NbprError, writeJsonAtomic } from '@nbpr/model';
 import { obtainArtefacts } from './fetch-or-build';
@@ -21,7 +21,7 @@ export async function licenceAggregate(input: LicenceAggregateInput): Promise<vo
   const fetched = { packages: await obtainArtefacts(session, () => undefined, input.resolvedFile) };
   const catalogue = session.catalogue;
   const system = await session.system(firmware.metadata.system);
-  const store = ArtefactStore.open(env);
+  const store = openStore(undefined, env);
   const artefacts: SbomArtefact[] = [];
   for (const pkg of fetched.packages) {
     if (!existsSync(join(pkg.tree, ARTEFACT_FILE))) throw new NbprError(`the artefact of ${pkg.name} is no longer in the local store`, { where: pkg.tree, hint: `Run the fetch-or-build stage of ${firmware.metadata.name} again, past any cache (nbpr fetch ${firmware.metadata.name}).` });

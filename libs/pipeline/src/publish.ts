@@ -1,4 +1,4 @@
-import { ArtefactStore } from '@nbpr/artefact';
+import { ArtefactStore, openStore } from '@nbpr/artefact';
 import { requireProjectRegistry } from '@nbpr/model';
 import { publishStored, siteFor } from '@nbpr/sites';
 import { sessionOf, type ProjectInput } from './project-input';
@@ -14,5 +14,5 @@ export async function publish(input: PublishInput): Promise<void> {
   const env = input.env ?? process.env;
   const registry = requireProjectRegistry(input.pluginOptions, env);
   const resolved = await sessionOf(input).resolved(input.resolvedFile);
-  for (const line of await publishStored(resolved, siteFor(registry, input.workspaceRoot), ArtefactStore.open(env))) input.log(line);
+  for (const line of await publishStored(resolved, siteFor(registry, input.workspaceRoot), openStore(undefined, env))) input.log(line);
 }

@@ -1,5 +1,4 @@
 export { packageFragment } from './kconfig-fragment';
-export { keyInputFields } from './key-input-fields';
 export { resolveFirmware } from './resolve-firmware';
 export { type OptionRequest, resolveOptions } from './resolve-options';
 export { type ResolvedPackage, resolvePackage } from './resolve-package';

@@ -18,7 +18,7 @@ export interface ArtefactFacts {
  * Undefined when no artefact exists yet.
  */
 export async function readArtefactFacts(wanted: WantedArtefact, sites: Site[], store: ArtefactStore): Promise<ArtefactFacts | undefined> {
-  if (await store.hasTree(wanted.key)) {
+  if (await store.has(wanted.key)) {
     const tree = store.treePath(wanted.key);
     const metadata = validateArtefactMetadata(JSON.parse(await readFile(join(tree, ARTEFACT_FILE), 'utf8')), tree);
     return { ...metadata.build, source: 'store' };

@@ -21,10 +21,10 @@ export type FetchOutcome =
  * atomically into the store). Concurrent runs for one key download it once.
  */
 export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store: ArtefactStore): Promise<FetchOutcome> {
-  if (await store.hasTree(wanted.key)) return { status: 'hit', source: 'store', tree: store.treePath(wanted.key) };
+  if (await store.has(wanted.key)) return { status: 'hit', source: 'store', tree: store.treePath(wanted.key) };
   return store.withKeyLock(wanted.key, async () => {
     // Another run may have fetched it while this one waited for the lock.
-    if (await store.hasTree(wanted.key)) return { status: 'hit', source: 'store', tree: store.treePath(wanted.key) };
+    if (await store.has(wanted.key)) return { status: 'hit', source: 'store', tree: store.treePath(wanted.key) };
     const tried: string[] = [];
     const errors: Array<{ site: string; message: string }> = [];
     for (const site of sites) {

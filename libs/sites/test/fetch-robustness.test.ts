@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArtefactStore } from '@nbpr/artefact';
+import { ArtefactStore, openStore } from '@nbpr/artefact';
 import { fetchArtefact, publishArtefact, siteFor } from '../src';
 import { startRegistry } from '../../../test/support/registry';
 import { startFaultProxy } from '../../../test/support/fault-proxy';
@@ -22,7 +22,7 @@ test('a corrupted layer leaves nothing in the store: no blob, no tree', async ()
   proxy.add({ method: 'GET', path: new RegExp(packed.digest), fault: { kind: 'flip' }, times: Infinity });
   const storeDir = join(tempDir(), 'store');
   const site = siteFor(`${proxy.host}/nbpr`, dir, { http: { retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 10 } } });
-  const outcome = await fetchArtefact({ name: 'nbpr-hello', key: packed.key, tag: packed.tag }, [site], ArtefactStore.open({ NBPR_CACHE_DIR: storeDir }));
+  const outcome = await fetchArtefact({ name: 'nbpr-hello', key: packed.key, tag: packed.tag }, [site], openStore(undefined, { NBPR_CACHE_DIR: storeDir }));
   assert.equal(outcome.status, 'error');
   assert.deepEqual(readdirSync(join(storeDir, 'blobs', 'sha256')), []);
   assert.deepEqual(readdirSync(join(storeDir, 'trees')), []);
@@ -38,9 +38,9 @@ test('two processes fetching one key at once download it once and both see a who
   const storeDir = join(tempDir(), 'store');
   const script = `
     const { fetchArtefact, siteFor } = require('@nbpr/sites');
-    const { ArtefactStore } = require('@nbpr/artefact');
+    const { openStore } = require('@nbpr/artefact');
     const fs = require('node:fs'), path = require('node:path');
-    fetchArtefact(${JSON.stringify({ name: 'nbpr-hello', key: packed.key, tag: packed.tag })}, [siteFor('${proxy.host}/nbpr', '.')], ArtefactStore.open())
+    fetchArtefact(${JSON.stringify({ name: 'nbpr-hello', key: packed.key, tag: packed.tag })}, [siteFor('${proxy.host}/nbpr', '.')], openStore())
       .then((o) => { const whole = fs.existsSync(path.join(o.tree, 'target/usr/bin/nbpr-hello')); console.log(JSON.stringify({ status: o.status, source: o.source, whole })); })
       .catch((e) => { console.error(e); process.exit(1); });`;
   const run = () =>

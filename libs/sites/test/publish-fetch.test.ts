@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArtefactStore } from '@nbpr/artefact';
+import { ArtefactStore, openStore } from '@nbpr/artefact';
 import { fetchArtefact, publishArtefact, siteFor } from '../src';
 import { startRegistry, freePort } from '../../../test/support/registry';
 import { packedHello } from '../../../test/support/artefacts';
@@ -45,7 +45,7 @@ test('skopeo inspects and copies what NBPR publishes, manifest byte-identical', 
   assert.doesNotMatch(raw.toString(), /created/i, 'no timestamps');
   const layouts = tempDir();
   execFileSync('skopeo', ['copy', '--src-tls-verify=false', `docker://${registry.host}/nbpr/nbpr-hello:${packed.tag}`, `oci:${join(layouts, 'nbpr-hello')}:${packed.tag}`], { stdio: 'pipe' });
-  const store = ArtefactStore.open({ NBPR_CACHE_DIR: join(tempDir(), 'store') });
+  const store = openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') });
   const outcome = await fetchArtefact({ name: 'nbpr-hello', key: packed.key, tag: packed.tag }, [siteFor(`oci-layout:${layouts}`, dir)], store);
   assert.equal(outcome.status, 'hit', 'NBPR fetches the layout skopeo wrote');
 });
@@ -54,7 +54,7 @@ test('fetch: a miss names every site tried; a hit extracts into the store; the n
   const registry = await startRegistry();
   const layoutDir = join(tempDir(), 'layout');
   const sites = [siteFor(`${registry.host}/nbpr`, dir, fast), siteFor(`oci-layout:${layoutDir}`, dir)];
-  const store = ArtefactStore.open({ NBPR_CACHE_DIR: join(tempDir(), 'store') });
+  const store = openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') });
   const packed = await packedHello(dir);
   const wanted = { name: 'nbpr-hello', key: packed.key, tag: packed.tag };
   const miss = await fetchArtefact(wanted, sites, store);
@@ -72,7 +72,7 @@ test('fetch: a miss names every site tried; a hit extracts into the store; the n
 
 test('fetch: an unreachable registry is an error outcome, not a miss', async () => {
   const port = await freePort();
-  const store = ArtefactStore.open({ NBPR_CACHE_DIR: join(tempDir(), 'store') });
+  const store = openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') });
   const packed = await packedHello(dir);
   const outcome = await fetchArtefact({ name: 'nbpr-hello', key: packed.key, tag: packed.tag }, [siteFor(`127.0.0.1:${port}/nbpr`, dir, fast)], store);
   assert.equal(outcome.status, 'error');
@@ -86,7 +86,7 @@ test('fetch: a tag pointing at an artefact of another key is refused before any 
   const impostor = await packedHello(dir, 'echo impostor', 'other-options');
   await publishArtefact(site.repository('nbpr-hello'), packed.tag, impostor, impostor.file);
   const storeDir = join(tempDir(), 'store');
-  const outcome = await fetchArtefact({ name: 'nbpr-hello', key: packed.key, tag: packed.tag }, [site], ArtefactStore.open({ NBPR_CACHE_DIR: storeDir }));
+  const outcome = await fetchArtefact({ name: 'nbpr-hello', key: packed.key, tag: packed.tag }, [site], openStore(undefined, { NBPR_CACHE_DIR: storeDir }));
   assert.equal(outcome.status, 'error');
   assert.match((outcome as { errors: Array<{ message: string }> }).errors[0].message, new RegExp(`is for key ${impostor.key}, expected ${packed.key}`));
   assert.deepEqual(readdirSync(join(storeDir, 'blobs', 'sha256')), [], 'no layer was downloaded');
@@ -97,7 +97,7 @@ test('concurrent fetches of one key download and extract it once', async () => {
   const site = siteFor(`${registry.host}/nbpr`, dir, fast);
   const packed = await packedHello(dir);
   await publishArtefact(site.repository('nbpr-hello'), packed.tag, packed, packed.file);
-  const store = ArtefactStore.open({ NBPR_CACHE_DIR: join(tempDir(), 'store') });
+  const store = openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') });
   const wanted = { name: 'nbpr-hello', key: packed.key, tag: packed.tag };
   const outcomes = await Promise.all([1, 2, 3, 4].map(() => fetchArtefact(wanted, [site], store)));
   assert.ok(outcomes.every((o) => o.status === 'hit'));

@@ -1,4 +1,4 @@
-import { ArtefactStore } from '@nbpr/artefact';
+import { ArtefactStore, openStore } from '@nbpr/artefact';
 import { activeSystemId, Catalogue, NbprError, systemIdentity, type PluginOptions } from '@nbpr/model';
 import { loadSystem } from '@nbpr/nerves-artifacts';
 import { fetchOrBuild, publish } from '@nbpr/pipeline';
@@ -82,12 +82,11 @@ export const cache: Command = {
   usage: 'nbpr cache ls|clean',
   help: 'Lists the artefacts in the local store (NBPR_CACHE_DIR, else the Nerves data dir), or removes the store.',
   async run(args) {
-    const store = ArtefactStore.open();
+    const store = openStore();
     const action = positional(args, 'ls or clean');
     if (action === 'ls') {
-      for (const entry of await store.list()) {
-        const record = await store.readRecord(entry.key);
-        console.log(`${entry.key.slice(0, 16)}  ${(entry.bytes / 1024).toFixed(0).padStart(8)} KiB  ${record?.tag ?? ''}  ${record?.source ?? ''}`);
+      for (const entry of await store.ls()) {
+        console.log(`${entry.key.slice(0, 16)}  ${(entry.treeBytes / 1024).toFixed(0).padStart(8)} KiB  ${entry.tag ?? ''}  ${entry.source ?? ''}`);
       }
       return 0;
     }

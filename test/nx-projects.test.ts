@@ -58,3 +58,22 @@ test('a broken nbpr.json stops Nx with the file, the pointer and the fix, not a 
     writeFileSync(file, original);
   }
 });
+
+test('the inferred projects are cached in Nx workspace data until an NBPR file changes, as Nx plugins cache theirs', () => {
+  const own = copyWorkspace();
+  assert.equal(runNx(own, ['show', 'projects']).status, 0);
+  const cacheFile = join(own, '.nx', 'workspace-data', 'nbpr-projects.json');
+  const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as { hash: string; results: Array<[string, { projects: Record<string, { name: string; metadata?: { description?: string } }> }]> };
+  const entry = cache.results.find(([, r]) => Object.values(r.projects).some((p) => p.name === 'nbpr-hello'))!;
+  Object.values(entry[1].projects)[0].metadata!.description = 'served from the cache';
+  writeFileSync(cacheFile, JSON.stringify(cache));
+  const described = () => {
+    const run = runNx(own, ['show', 'project', 'nbpr-hello', '--json']);
+    assert.equal(run.status, 0, run.output);
+    return JSON.parse(run.output.slice(run.output.indexOf('{'), run.output.lastIndexOf('}') + 1)).metadata.description as string;
+  };
+  assert.equal(described(), 'served from the cache', 'an unchanged workspace reuses the cached projects');
+  const file = join(own, 'examples', 'packages', 'nbpr-hello', 'nbpr.json');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/"description": "[^"]*"/, '"description": "edited"'));
+  assert.equal(described(), 'edited', 'an edited nbpr.json is read again');
+});

@@ -1,6 +1,7 @@
 import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
 import { Catalogue, catalogueFiles, FIRMWARE_FILE, isProjectFile, loadFirmwareProfile, projectKind, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
+import { cachedProjects } from './create-nodes-cache';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
 import { catalogueSiteTarget, conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget } from './targets';
 
@@ -14,7 +15,8 @@ export const createNodes: CreateNodes<PluginOptions> = [
   NBPR_FILES_GLOB,
   async (files, options, context) => {
     try {
-      return inferProjects(files.filter(isProjectFile), options, context);
+      const projectFiles = files.filter(isProjectFile);
+      return await cachedProjects(projectFiles, options, context.workspaceRoot, () => inferProjects(projectFiles, options, context));
     } catch (error) {
       throw asNxError(error);
     }

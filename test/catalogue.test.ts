@@ -48,7 +48,7 @@ test('the catalogue check reports a version, an option default and a dependency 
   assert.equal(problems.length, 3);
 });
 
-test("Buildroot's facts are read from a tree: the .mk's version and licence (continued lines), the Config.in's homepage, selects and sub-options with defaults", () => {
+test("Buildroot's facts are read from a tree: the .mk's version and licence (continued lines), the Config.in's homepage, description, selects and sub-options with prompts and defaults", () => {
   const tree = tempDir();
   mkdirSync(join(tree, 'package', 'foo-bar'), { recursive: true });
   writeFileSync(join(tree, 'package', 'foo-bar', 'foo-bar.mk'), 'FOO_BAR_VERSION = 2.1\nFOO_BAR_LICENSE = MIT (code), \\\n\tBSD-2-Clause (docs)\nHOST_FOO_BAR_VERSION = 9\n');
@@ -63,9 +63,11 @@ test("Buildroot's facts are read from a tree: the .mk's version and licence (con
       license: 'MIT (code), BSD-2-Clause (docs)',
       selects: ['BR2_PACKAGE_LIBPCAP'],
       options: [
-        { symbol: 'BR2_PACKAGE_FOO_BAR_FAST', type: 'bool', default: ['y'] },
-        { symbol: 'BR2_PACKAGE_FOO_BAR_NAME', type: 'string', default: ['x'] },
+        { symbol: 'BR2_PACKAGE_FOO_BAR_FAST', type: 'bool', default: ['y'], prompt: 'fast' },
+        { symbol: 'BR2_PACKAGE_FOO_BAR_NAME', type: 'string', default: ['x'], prompt: 'name' },
       ],
+      description: 'Foo.',
+      dependencies: [],
     },
   });
 });

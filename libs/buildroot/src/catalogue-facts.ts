@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NbprError, type Catalogue } from '@nbpr/model';
+import { buildrootSymbol, buildrootVariable, NbprError, type Catalogue } from '@nbpr/model';
 
 /** What Buildroot says of one package, as its <pkg>.mk and Config.in say it. */
 export interface BuildrootPackageFacts {
@@ -10,7 +10,11 @@ export interface BuildrootPackageFacts {
   /** The symbols the package's main config selects. */
   selects: string[];
   /** Its sub-options: symbol, kconfig type, and default (['y'] for `default y`). */
-  options: Array<{ symbol: string; type: string; default: string[] | null }>;
+  options: Array<{ symbol: string; type: string; default: string[] | null; prompt?: string }>;
+  /** The first sentence of its help text (a tree's facts). */
+  description?: string;
+  /** Its .mk's target DEPENDENCIES (a tree's facts). */
+  dependencies?: string[];
 }
 
 /**
@@ -35,7 +39,7 @@ export function factsFromTree(tree: string, names: string[]): Record<string, Bui
   for (const name of names) {
     const dir = join(tree, 'package', name);
     if (!existsSync(join(dir, `${name}.mk`))) continue;
-    const prefix = name.toUpperCase().replace(/[-.]/g, '_');
+    const prefix = buildrootVariable(name);
     const mk = readFileSync(join(dir, `${name}.mk`), 'utf8').replace(/\\\n\s*/g, ' ');
     // A value may use the .mk's own variables (NANO_VERSION = $(NANO_VERSION_MAJOR).0).
     const raw = (name: string) => mk.match(new RegExp(`^${name}\\s*:?=\\s*(.*)$`, 'm'))?.[1].trim();
@@ -45,12 +49,15 @@ export function factsFromTree(tree: string, names: string[]): Record<string, Bui
     const config = existsSync(join(dir, 'Config.in')) ? readFileSync(join(dir, 'Config.in'), 'utf8') : '';
     const entries = configEntries(config);
     const main = entries.find((e) => e.symbol === `BR2_PACKAGE_${prefix}`);
+    const help = (main?.help ?? '').split('\n').map((l) => l.trim());
     out[name] = {
       version: variable('VERSION') ?? '',
-      homepage: main?.help.match(/^\s*(https?:\/\/\S+)\s*$/m)?.[1],
+      homepage: help.find((l) => /^https?:\/\/\S+$/.test(l)),
       license: variable('LICENSE')?.replace(/\s+/g, ' '),
       selects: main?.selects ?? [],
-      options: entries.filter((e) => e !== main && e.symbol.startsWith(`BR2_PACKAGE_${prefix}_`)).map((e) => ({ symbol: e.symbol, type: e.type, default: e.defaults.length ? e.defaults : null })),
+      options: entries.filter((e) => e !== main && e.symbol.startsWith(`BR2_PACKAGE_${prefix}_`)).map((e) => ({ symbol: e.symbol, type: e.type, default: e.defaults.length ? e.defaults : null, prompt: e.prompt })),
+      description: help.join(' ').replace(/https?:\/\/\S+/g, '').replace(/\s+/g, ' ').trim().split(/(?<=\.)\s/)[0] || undefined,
+      dependencies: (variable('DEPENDENCIES') ?? '').split(/\s+/).filter((d) => d && !d.startsWith('host-') && !d.includes('$')),
     };
   }
   return out;
@@ -59,6 +66,7 @@ export function factsFromTree(tree: string, names: string[]): Record<string, Bui
 interface ConfigEntry {
   symbol: string;
   type: string;
+  prompt?: string;
   defaults: string[];
   selects: string[];
   help: string;
@@ -90,8 +98,11 @@ function configEntries(text: string): ConfigEntry[] {
       current = undefined;
       continue;
     }
-    const type = statement.match(/^(bool|tristate|string|int|hex)\b/);
-    if (type) current.type = type[1];
+    const type = statement.match(/^(bool|tristate|string|int|hex)\b(?:\s+"([^"]*)")?/);
+    if (type) {
+      current.type = type[1];
+      if (type[2] !== undefined) current.prompt = type[2];
+    }
     const fallback = statement.match(/^default\s+(\S+)/);
     if (fallback) current.defaults.push(fallback[1].replace(/^"|"$/g, ''));
     const select = statement.match(/^select\s+(\S+)/);
@@ -99,6 +110,11 @@ function configEntries(text: string): ConfigEntry[] {
     if (/^(help|---help---)$/.test(statement)) inHelp = true;
   }
   return entries;
+}
+
+/** Whether a bool option is on by default: `default y`, `default y # legacy`, `default y if BR2_X` (the value is the first word). */
+export function defaultsOn(option: { default: string[] | null }): boolean {
+  return option.default?.[0]?.trim().split(/\s+/)[0] === 'y';
 }
 
 /**
@@ -115,7 +131,7 @@ export function checkCatalogue(catalogue: Catalogue, facts: Record<string, Build
   const bySymbol = new Map<string, string>();
   for (const name of catalogue.names()) {
     const buildroot = catalogue.get(name).metadata.buildroot;
-    if ('package' in buildroot) bySymbol.set(`BR2_PACKAGE_${buildroot.package.toUpperCase().replace(/[-.]/g, '_')}`, name);
+    if ('package' in buildroot) bySymbol.set(buildrootSymbol(buildroot.package), name);
   }
   for (const name of catalogue.names()) {
     const metadata = catalogue.get(name).metadata;
@@ -141,10 +157,8 @@ export function checkCatalogue(catalogue: Catalogue, facts: Record<string, Build
         problems.push(`${where}: option ${option} maps to ${spec.kconfig}, which is not a sub-option of ${br}`);
         continue;
       }
-      // `default y # legacy`, `default y if BR2_X`: the value is the first word.
-      const fallback = real.default?.[0]?.trim().split(/\s+/)[0];
-      if (spec.type === 'boolean' && (real.type !== 'bool' || spec.default !== (fallback === 'y'))) {
-        problems.push(`${where}: option ${option} (${spec.kconfig}) is boolean with default ${spec.default}; Buildroot has ${real.type} default ${fallback ?? 'n'}`);
+      if (spec.type === 'boolean' && (real.type !== 'bool' || spec.default !== defaultsOn(real))) {
+        problems.push(`${where}: option ${option} (${spec.kconfig}) is boolean with default ${spec.default}; Buildroot has ${real.type} default ${defaultsOn(real) ? 'y' : 'n'}`);
       }
     }
     for (const symbol of f.selects) {

@@ -1,10 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { NbprError, type NervesSystem } from '@nbpr/model';
-import { downloadFirst, readSourcesLock, sha256OfFile, verifyOrRecord } from '@nbpr/nerves-artifacts';
+import { downloadFirst, nervesDataHome, readSourcesLock, sha256OfFile, unpackAtomically, verifyOrRecord } from '@nbpr/nerves-artifacts';
 
 /**
  * sha256 of official buildroot-<version>.tar.gz releases that NBPR knows. Versions missing here
@@ -19,7 +18,7 @@ export const NERVES_SYSTEM_BR_SITES = ['https://github.com/nerves-project/nerves
 
 /** NBPR's area in Nerves' data dir: `$XDG_DATA_HOME/nerves/nbpr` or `~/.nerves/nbpr`. */
 export function nervesDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.XDG_DATA_HOME ? join(env.XDG_DATA_HOME, 'nerves', 'nbpr') : join(env.HOME || homedir(), '.nerves', 'nbpr');
+  return join(nervesDataHome(env), 'nbpr');
 }
 
 /** The Buildroot version a tree's top Makefile declares (`export BR2_VERSION := ...`). */
@@ -72,7 +71,7 @@ export async function obtainBuildroot(input: ObtainInput): Promise<BuildrootTree
     if (existsSync(join(dir, 'external.desc'))) return dir;
     const name = `nerves_system_br-${nsbrVersion}.tar.gz`;
     const tarball = await obtainTarball(name, sites(env.NBPR_NERVES_SYSTEM_BR_SITES, NERVES_SYSTEM_BR_SITES).map((s) => `${s}/${nsbrVersion}.tar.gz`), join(data, 'dl', name), lock, undefined, progress);
-    await unpackAtomically(tarball, dir, async () => undefined);
+    await unpackAtomically(tarball, dir);
     return dir;
   };
 
@@ -138,21 +137,4 @@ async function obtainTarball(name: string, urls: string[], file: string, lock: R
     throw error;
   }
   return file;
-}
-
-/** Unpacks a tarball (its top directory stripped) into `dir` through a temporary sibling, after `prepare` has worked on it. */
-async function unpackAtomically(tarball: string, dir: string, prepare: (temp: string) => Promise<void>): Promise<void> {
-  const temp = `${dir}.${process.pid}.partial`;
-  await rm(temp, { recursive: true, force: true });
-  await mkdir(temp, { recursive: true });
-  try {
-    const result = await execa('tar', ['-xzf', tarball, '-C', temp, '--strip-components=1'], { reject: false });
-    if (result.exitCode !== 0) throw new NbprError(`cannot unpack ${tarball}: ${result.stderr.trim()}`, { where: tarball, hint: 'Delete it so that NBPR downloads it again.' });
-    await prepare(temp);
-    await mkdir(dirname(dir), { recursive: true });
-    await rm(dir, { recursive: true, force: true });
-    await rename(temp, dir);
-  } finally {
-    await rm(temp, { recursive: true, force: true });
-  }
 }

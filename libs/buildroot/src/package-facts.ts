@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NbprError } from '@nbpr/model';
+import { buildrootVariable, NbprError } from '@nbpr/model';
 
 /**
  * What Buildroot knows of one package's build, as make itself expands it for that package
@@ -25,10 +25,8 @@ export interface PackageFacts {
 const FACT = 'nbpr-fact';
 const VARIABLES = { buildDir: '$(PKG)_DIR', hostDir: 'HOST_DIR', stagingDir: 'STAGING_DIR', targetDir: 'TARGET_DIR', stripCommand: 'STRIPCMD', closure: '$(PKG)_FINAL_RECURSIVE_DEPENDENCIES', perPackageDir: 'PER_PACKAGE_DIR', globalHostDir: 'BR2_HOST_DIR' } as const;
 
-/** Buildroot's upper-case package variable prefix (pkgname's UPPERCASE: a-z to A-Z, . and - to _). */
-export function packageVariable(pkg: string): string {
-  return pkg.toUpperCase().replace(/[.-]/g, '_');
-}
+/** Buildroot's upper-case package variable prefix (the model's rule). */
+export const packageVariable = buildrootVariable;
 
 /**
  * A BR2_EXTERNAL tree of NBPR's own, written into the build area, whose external.mk defines a

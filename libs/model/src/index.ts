@@ -7,7 +7,7 @@ export { isDirectory, isFile } from './file-kind';
 export { FIRMWARE_FILE, type FirmwareProfile, loadFirmwareProfile } from './firmware-profile';
 export { errorAt, type JsonSource, parseJsonSource, pointerOf } from './json-file';
 export { acquireLock, type LockOptions, tryLock, withLockFile } from './lock-file';
-export { checkOptionValue, type Daemon, type KconfigValue, type OptionValue, PACKAGE_FILE, type PackageManifest, type PackageMetadata } from './package-manifest';
+export { buildrootSymbol, buildrootVariable, checkOptionValue, type Daemon, type KconfigValue, type OptionValue, PACKAGE_FILE, type PackageManifest, type PackageMetadata, targetsSystem } from './package-manifest';
 export { configuredSystemPath, PLUGIN_NAME, type PluginOptions, type SystemSource, validatePluginOptions } from './plugin-options';
 export { catalogueFiles, isProjectFile, isSkippedDirectory, pluginEntry, projectKind } from './project-files';
 export { projectRegistry, requireProjectRegistry } from './project-registry';

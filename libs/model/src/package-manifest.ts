@@ -133,6 +133,21 @@ function checkPackageSemantics(manifest: PackageManifest): NbprError[] {
   return problems;
 }
 
+/** Buildroot's variable prefix of a package (pkg-utils.mk UPPERCASE: upper-cased, '-', '.' and '/' as '_'), e.g. WIREGUARD_TOOLS. */
+export function buildrootVariable(buildrootPackage: string): string {
+  return buildrootPackage.toUpperCase().replace(/[-./]/g, '_');
+}
+
+/** Buildroot's Kconfig symbol of a package: BR2_PACKAGE_<variable prefix>. */
+export function buildrootSymbol(buildrootPackage: string): string {
+  return `BR2_PACKAGE_${buildrootVariable(buildrootPackage)}`;
+}
+
+/** Whether a package is for a system: its targets name the system's app, or '*'. */
+export function targetsSystem(metadata: Pick<PackageMetadata, 'targets'>, app: string): boolean {
+  return metadata.targets.includes('*') || metadata.targets.includes(app);
+}
+
 /** The BR2_EXTERNAL name of a vendored package's tree: NBPR_ + the upper-cased name. */
 export function externalName(packageName: string): string {
   return 'NBPR_' + packageName.replace(/^nbpr-/, '').toUpperCase().replace(/[-.]/g, '_');

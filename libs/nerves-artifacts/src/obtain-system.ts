@@ -1,13 +1,13 @@
 import { readdirSync, writeFileSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { execa } from 'execa';
 import { NbprError, isDirectory, isFile, parseSystemId, readSystem, withLockFile, type SystemSource } from '@nbpr/model';
 import { downloadResumable, partialName, sha256OfFile } from './download-file';
 import { releaseAssets, releaseDownloadUrl, releasePageUrl, type ReleaseAsset } from './github-releases';
 import { nervesArtifactsDir, nervesDownloadDir } from './nerves-dirs';
 import { isSystemDownloadName, systemArtefactName, systemDownloadName } from './system-artefact-names';
 import { readSourcesLock, verifyOrRecord, type Pin } from './sources-lock';
+import { unpackAtomically } from './unpack';
 
 export interface ObtainSystemInput {
   /** app@version */
@@ -112,17 +112,9 @@ async function findRelease(app: string, version: string, source: SystemSource, d
   return { file: asset.name, url: releaseDownloadUrl(repo, tag, asset.name, env), pin: sha256Pin ?? digestPin };
 }
 
-/** Unpacks as Nerves.Artifact.Cache.put does (tar, top directory stripped), through a temporary sibling, checked to be a system before it takes the name. */
+/** Unpacks as Nerves.Artifact.Cache.put does, checked to be a system before it takes the name. */
 async function unpackSystem(tarball: string, dir: string, checksum: string | undefined): Promise<void> {
-  const temp = `${dir}.${process.pid}.partial`;
-  await rm(temp, { recursive: true, force: true });
-  await mkdir(temp, { recursive: true });
-  try {
-    const result = await execa('tar', ['-xf', tarball, '-C', temp, '--strip-components=1'], { reject: false, stdin: 'ignore' });
-    if (result.exitCode !== 0) {
-      await rm(tarball, { force: true });
-      throw new NbprError(`cannot unpack ${basename(tarball)}: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`, { where: tarball, hint: 'NBPR deleted it; run again to download it again.' });
-    }
+  await unpackAtomically(tarball, dir, async (temp) => {
     try {
       readSystem(temp);
     } catch (error) {
@@ -131,8 +123,5 @@ async function unpackSystem(tarball: string, dir: string, checksum: string | und
     }
     // Nerves trusts an unpacked artefact whose CHECKSUM matches its own computation; only the full checksum can.
     if (checksum && checksum.length === 64) writeFileSync(join(temp, 'CHECKSUM'), checksum.toUpperCase());
-    await rename(temp, dir);
-  } finally {
-    await rm(temp, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,4 +1,4 @@
-import { parseSystemId, type Catalogue, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
+import { parseSystemId, targetsSystem, type Catalogue, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
 
 /** The systems CI builds and publishes for: every system nx.json lists, and the default one. */
 export function ciSystems(options: PluginOptions): string[] {
@@ -29,15 +29,10 @@ export function ciPlan(input: CiPlanInput): { include: CiJob[] } {
   const include: CiJob[] = [];
   for (const system of ciSystems(input.options)) {
     const { app } = parseSystemId(system);
-    const packages = input.catalogue.names().filter((name) => affected.has(name) && targets(input.catalogue, name, app));
+    const packages = input.catalogue.names().filter((name) => affected.has(name) && targetsSystem(input.catalogue.get(name).metadata, app));
     const firmware = input.firmware.filter((f) => affected.has(f.metadata.name) && f.metadata.system === system).map((f) => f.metadata.name);
     const projects = [...packages, ...firmware].sort();
     if (projects.length > 0) include.push({ system, projects: projects.join(',') });
   }
   return { include };
-}
-
-function targets(catalogue: Catalogue, name: string, app: string): boolean {
-  const wanted = catalogue.get(name).metadata.targets;
-  return wanted.includes('*') || wanted.includes(app);
 }

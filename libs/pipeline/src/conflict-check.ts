@@ -1,6 +1,6 @@
 import { ArtefactStore, openStore } from '@nbpr/artefact';
 import { artefactDemands, bundledChoiceGroups, choiceGroupsFromTrees, detectConflicts, formatConflicts, policyViolations, selectionDemands } from '@nbpr/conflicts';
-import { NbprError } from '@nbpr/model';
+import { NbprError, targetsSystem } from '@nbpr/model';
 import type { ResolvedPackage } from '@nbpr/resolve';
 import { readArtefactFacts, workspaceSites } from '@nbpr/sites';
 import { sessionOf, type ProjectInput } from './project-input';
@@ -21,7 +21,7 @@ export async function conflictCheck(input: ConflictCheckInput): Promise<void> {
   }
   const system = await session.system();
   const project = firmware ? Object.keys(firmware.metadata.packages).sort() : catalogue.names().filter((n) => catalogue.get(n).path === input.file);
-  const supported = (name: string) => [name, ...catalogue.dependencyClosure(name)].every((p) => catalogue.get(p).metadata.targets.some((t) => t === '*' || t === system.app));
+  const supported = (name: string) => [name, ...catalogue.dependencyClosure(name)].every((p) => targetsSystem(catalogue.get(p).metadata, system.app));
   const selected = project.filter((name) => catalogue.has(name) && supported(name));
   if (selected.length === 0) {
     input.log(`skipped ${project.join(', ')}: not for ${system.app}`);

@@ -1,9 +1,7 @@
-import { quoteKconfigString, type KconfigValue } from '@nbpr/model';
+import { buildrootSymbol, quoteKconfigString, type KconfigValue } from '@nbpr/model';
 
-/** Buildroot's symbol for a package: BR2_PACKAGE_ + the name upper-cased with '-', '.' and '/' as '_' (pkg-utils.mk UPPERCASE). */
-export function packageSymbol(buildrootPackage: string): string {
-  return 'BR2_PACKAGE_' + buildrootPackage.toUpperCase().replace(/[-./]/g, '_');
-}
+/** Buildroot's symbol for a package (the model's rule, under the name the resolve lib uses). */
+export const packageSymbol = buildrootSymbol;
 
 /**
  * A metadata value as it is written in a .config: true -> y, false -> n ("is not set"),

@@ -1,5 +1,5 @@
 import { artefactTag, cacheKey, hashTree, KEY_SCHEMA_VERSION, type KeyDocument } from '@nbpr/key';
-import { NbprError, pointerOf, type Catalogue, type FirmwareProfile, type OptionValue, type PackageManifest, type SystemIdentity } from '@nbpr/model';
+import { buildrootSymbol, NbprError, pointerOf, targetsSystem, type Catalogue, type FirmwareProfile, type OptionValue, type PackageManifest, type SystemIdentity } from '@nbpr/model';
 import { buildrootPackages, packageFragment } from './kconfig-fragment';
 import { resolveOptions, type OptionRequest } from './resolve-options';
 
@@ -44,7 +44,7 @@ function shippedBySystem(context: ResolveContext, manifest: PackageManifest, fra
   const config = context.systemConfig;
   const packages = buildrootPackages(manifest);
   if (!config || manifest.externalTree || packages.length === 0) return undefined;
-  const mainSymbols = Object.keys(fragment).filter((symbol) => fragment[symbol] === 'y' && packages.some((p) => symbol === `BR2_PACKAGE_${p.toUpperCase().replace(/[-.]/g, '_')}`));
+  const mainSymbols = packages.map(buildrootSymbol).filter((symbol) => fragment[symbol] === 'y');
   if (mainSymbols.length === 0 || !mainSymbols.every((symbol) => config.get(symbol) === 'y')) return undefined;
   const system = `${context.system.app}@${context.system.version}`;
   const differ = Object.entries(fragment).filter(([symbol, value]) => (config.get(symbol) ?? 'n') !== value);
@@ -108,8 +108,8 @@ export async function resolvePackage(context: ResolveContext, name: string): Pro
 }
 
 function unsupportedReason(manifest: PackageManifest, app: string): string | undefined {
+  if (targetsSystem(manifest.metadata, app)) return undefined;
   const targets = manifest.metadata.targets;
-  if (targets.includes('*') || targets.includes(app)) return undefined;
   const listed = targets.length <= 3 ? targets.join(', ') : `${targets.slice(0, 3).join(', ')} and ${targets.length - 3} more`;
   return `${manifest.metadata.name} does not target ${app} (targets: ${listed})`;
 }

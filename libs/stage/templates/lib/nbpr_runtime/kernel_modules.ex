@@ -35,8 +35,10 @@ defmodule NbprRuntime.KernelModules do
   @spec nerves_target?([Path.t()]) :: boolean()
   def nerves_target?(files \\ os_release_files()) do
     Enum.any?(files, fn file ->
-      match?({:ok, text} when is_binary(text), File.read(file)) and
-        Regex.match?(~r/^ID="?nerves"?\s*$/m, File.read!(file))
+      case File.read(file) do
+        {:ok, text} -> Regex.match?(~r/^ID="?nerves"?\s*$/m, text)
+        {:error, _} -> false
+      end
     end)
   end
 

@@ -44,10 +44,11 @@ try {
         writeFileSync(path, readFileSync(path, 'utf8').replace(/(\.\/src\/[^"]*)\.ts"/g, '$1.js"'));
       } catch {}
     }
-    const bin = join(dir, 'bin', 'nbpr.js');
-    try {
-      writeFileSync(bin, readFileSync(bin, 'utf8').replace("require('./register');\n", '').replace("'../src/main.ts'", "'../src/main.js'"));
-    } catch {}
+    // The workspace's JavaScript entry points register its on-the-fly compiler and require
+    // TypeScript sources: packed, they require the compiled files.
+    for (const entry of ['bin', 'entry'].flatMap((d) => { try { return files(join(dir, d)); } catch { return []; } })) {
+      writeFileSync(entry, readFileSync(entry, 'utf8').replace("require('../../register-typescript');\n", '').replace(/\.ts'\)/g, ".js')"));
+    }
     pack(dir);
   }
   for (const [name, from, description] of [

@@ -89,3 +89,14 @@ test('a broken firmware profile elsewhere in the workspace does not stop nbpr fo
     rmSync(join(broken, '..'), { recursive: true, force: true });
   }
 });
+
+test('system-id prints the active system, then each other --system once, and "unavailable" for a system not on the machine', () => {
+  const empty = tempDir();
+  const r = nbprWith({ NERVES_ARTIFACTS_DIR: empty }, 'system-id', '--system', 'nerves_system_nbpr_example@0.1.0', '--system', 'nerves_system_rpi4@2.0.4');
+  assert.equal(r.status, 0, r.err);
+  const lines = r.out.trim().split('\n');
+  assert.equal(lines.length, 2, r.out);
+  assert.equal(JSON.parse(lines[0]!).id, 'nerves_system_nbpr_example@0.1.0', 'the active system first, the repeated --system not again');
+  assert.match(JSON.parse(lines[0]!).config, /^sha256:[0-9a-f]{64}$/);
+  assert.match(lines[1]!, /^unavailable: Nerves system nerves_system_rpi4@2\.0\.4 not found/);
+});

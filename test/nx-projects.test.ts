@@ -34,6 +34,28 @@ test('a package shows only implemented targets, with the key inputs as Nx inputs
   assert.ok(resolve.inputs.some((i: string) => typeof i === 'string' && i.startsWith('{workspaceRoot}/libs/')));
 });
 
+test("package and firmware targets share one system-identity command, naming the systems firmware pin, so Nx runs it once", () => {
+  const firmwarePath = join(ws, 'examples', 'firmware', 'nbpr.firmware.json');
+  const original = readFileSync(firmwarePath, 'utf8');
+  const pinned = original.replace(/"system": "[^"]+"/, '"system": "nerves_system_rpi4@2.0.4"');
+  assert.notEqual(pinned, original, 'the edit pins the example firmware to another system');
+  writeFileSync(firmwarePath, pinned);
+  try {
+    const runtimeOf = (name: string) => {
+      const run = runNx(ws, ['show', 'project', name, '--json']);
+      assert.equal(run.status, 0, run.output);
+      const project = JSON.parse(run.output.slice(run.output.indexOf('{'), run.output.lastIndexOf('}') + 1));
+      return (project.targets.resolve.inputs as Array<{ runtime?: string }>).filter((i) => i.runtime).map((i) => i.runtime);
+    };
+    const command = runtimeOf('example-firmware');
+    assert.equal(command.length, 1);
+    assert.match(command[0]!, /system-id --system nerves_system_rpi4@2\.0\.4$/);
+    assert.deepEqual(runtimeOf('jq'), command);
+  } finally {
+    writeFileSync(firmwarePath, original);
+  }
+});
+
 test('the graph has package -> package and firmware -> package edges', () => {
   const run = runNx(ws, ['graph', '--file=graph.json']);
   assert.equal(run.status, 0, run.output);

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** A second local plugin giving every package a `trivial` cached target: the floor. */
+/** A second local plugin giving every NBPR project a cached `trivial` target: the floor. */
 export function addTrivialPlugin(ws: string): void {
   const dir = join(ws, 'tools', 'bench-trivial');
   mkdirSync(dir, { recursive: true });
@@ -12,13 +12,19 @@ export function addTrivialPlugin(ws: string): void {
     join(dir, 'noop.js'),
     `const fs = require('node:fs'), path = require('node:path');
 module.exports = async (_o, ctx) => { const root = ctx.projectsConfigurations.projects[ctx.projectName].root;
-  const out = path.join(ctx.root, 'dist', root, 'trivial.json'); fs.mkdirSync(path.dirname(out), { recursive: true }); fs.writeFileSync(out, '{}'); return { success: true }; };`,
+  const out = path.join(ctx.root, 'dist', root, 'trivial-' + _o.stage + '.json'); fs.mkdirSync(path.dirname(out), { recursive: true }); fs.writeFileSync(out, '{}'); return { success: true }; };`,
   );
+  // The same graph as the NBPR targets (one task per stage, chained by dependsOn, the same file
+  // inputs, one output each) with an executor that does nothing: what Nx itself costs for it.
   writeFileSync(
     join(dir, 'index.js'),
     `const path = require('node:path');
-exports.createNodes = ['**/{nbpr.json,nbpr.firmware.json}', (files) => files.filter((f) => !f.includes('fixtures')).map((f) => [f, { projects: { [path.dirname(f)]: { targets: {
-  trivial: { executor: 'bench-trivial:noop', cache: true, inputs: ['{projectRoot}/nbpr*.json'], outputs: ['{workspaceRoot}/dist/{projectRoot}/trivial.json'] } } } } }])];`,
+const code = ['{workspaceRoot}/libs/*/src/**/*', '{workspaceRoot}/libs/*/schemas/**/*', '{workspaceRoot}/libs/*/package.json', '{workspaceRoot}/tools/nbpr-plugin/src/**/*', '{workspaceRoot}/tools/nbpr-plugin/*.json', '{workspaceRoot}/tools/nbpr-cli/src/**/*'];
+const target = (stage, dependsOn) => ({ executor: 'bench-trivial:noop', cache: true, dependsOn: dependsOn ? [dependsOn] : [], options: { stage },
+  inputs: ['{projectRoot}/nbpr*.json', { env: 'NBPR_SYSTEM' }, ...code], outputs: ['{workspaceRoot}/dist/{projectRoot}/trivial-' + stage + '.json'] });
+const chain = (stages) => Object.fromEntries(stages.map((s, i) => [s === 'stage' ? 'trivial' : 'trivial-' + s, target(s, i === 0 ? undefined : (stages[i - 1] === 'stage' ? 'trivial' : 'trivial-' + stages[i - 1]))]));
+exports.createNodes = ['**/{nbpr.json,nbpr.firmware.json}', (files) => files.filter((f) => !f.includes('fixtures')).map((f) => [f, { projects: { [path.dirname(f)]: { targets:
+  chain(f.endsWith('nbpr.firmware.json') ? ['resolve', 'conflict-check', 'fetch-or-build', 'licence-aggregate', 'stage'] : ['resolve', 'conflict-check', 'fetch-or-build', 'stage']) } } }])];`,
   );
   const nxJsonPath = join(ws, 'nx.json');
   const nxJson = JSON.parse(readFileSync(nxJsonPath, 'utf8'));

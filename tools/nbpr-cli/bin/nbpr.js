@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // The workspace runs its TypeScript sources directly (no build step), as Nx does for the plugin.
-require('./register');
+require('../../register-typescript');
 require('../src/main.ts')
   .main(process.argv.slice(2))
   .then((code) => {

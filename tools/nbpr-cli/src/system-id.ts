@@ -1,30 +1,48 @@
 // Deep imports: this runs on every Nx invocation, so it loads only the system reader.
 import { activeSystemId } from '@nbpr/model/src/active-system';
-import { loadSystem } from '@nbpr/nerves-artifacts/src/load-system';
+import { localSystem } from '@nbpr/nerves-artifacts/src/local-system';
 import { systemIdentity } from '@nbpr/model/src/system';
 import { findWorkspace } from './workspace';
 
-export const SYSTEM_ID_HELP = `nbpr system-id [--system <app>@<version>]
+export const SYSTEM_ID_HELP = `nbpr system-id [--system <app>@<version>]...
 
-Prints the identity of a Nerves system as it enters NBPR's cache key (app, version,
-Buildroot version, sha256 of its .config) as one JSON line. Nx runs it as a runtime input,
-so a changed system artefact changes every task's hash. The system is --system, else
-NBPR_SYSTEM, else the workspace's defaultSystem.
+Prints the identity of the active Nerves system as it enters NBPR's cache key (app, version,
+Buildroot version, sha256 of its .config) as one JSON line, then one line for each --system
+not already printed. Nx runs it as a runtime input of every NBPR target, with the systems the
+workspace's firmware profiles pin, so a changed system artefact changes every task's hash.
+The active system is NBPR_SYSTEM, else the workspace's defaultSystem.
 
 A system that is not on the machine is not downloaded here (the first task that needs it
-downloads it). When the system cannot be found it prints "unavailable: <reason>" and still exits 0:
-hashing must not fail, the task that needs the system reports the error in full.`;
+downloads it). A system that cannot be found prints "unavailable: <reason>" and the command
+still exits 0: hashing must not fail, the task that needs the system reports the error in full.`;
 
 export async function systemId(args: string[]): Promise<number> {
-  const at = args.indexOf('--system');
+  const pinned = args.flatMap((arg, i) => (arg === '--system' && args[i + 1] ? [args[i + 1]] : []));
+  let workspace: ReturnType<typeof findWorkspace>;
   try {
     // The plugin validates the options on every graph build; hashing need not do it again.
-    const { root, options } = findWorkspace(process.cwd(), false);
-    const id = at >= 0 && args[at + 1] ? args[at + 1] : activeSystemId(options);
-    const system = await loadSystem(id, options, root, process.env, () => undefined, { obtain: false });
-    console.log(JSON.stringify({ id: system.id, ...systemIdentity(system) }));
+    workspace = findWorkspace(process.cwd(), false);
   } catch (error) {
-    console.log(`unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    console.log(unavailable(error));
+    return 0;
+  }
+  const { root, options } = workspace;
+  let active: string[];
+  try {
+    active = [activeSystemId(options)];
+  } catch (error) {
+    console.log(unavailable(error));
+    active = [];
+  }
+  for (const id of new Set([...active, ...pinned])) {
+    try {
+      const system = localSystem({ id, options, workspaceRoot: root, env: process.env }, true)!;
+      console.log(JSON.stringify({ id: system.id, ...systemIdentity(system) }));
+    } catch (error) {
+      console.log(unavailable(error));
+    }
   }
   return 0;
 }
+
+const unavailable = (error: unknown) => `unavailable: ${error instanceof Error ? error.message : String(error)}`;

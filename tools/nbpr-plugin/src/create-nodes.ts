@@ -3,7 +3,7 @@ import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/dev
 import { Catalogue, catalogueFiles, FIRMWARE_FILE, isProjectFile, loadFirmwareProfile, projectKind, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
 import { cachedProjects } from './create-nodes-cache';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
-import { catalogueSiteTarget, conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget } from './targets';
+import { catalogueSiteTarget, systemIdentityCommand, conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget } from './targets';
 
 export const NBPR_FILES_GLOB = `**/{${PACKAGE_FILE},${FIRMWARE_FILE}}`;
 
@@ -30,6 +30,9 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
   // Installed catalogues' packages can be named by firmware profiles; they are no projects here.
   const catalogue = Catalogue.load([...packageFiles, ...catalogueFiles(valid.catalogues, root)], root);
   const own = new Set(packageFiles);
+  const firmwareFiles = files.filter((f) => projectKind(f) === 'firmware');
+  const firmwares = firmwareFiles.map((file) => ({ file, firmware: loadFirmwareProfile(join(root, file), root) }));
+  const systemIdentity = systemIdentityCommand(firmwares.map(({ firmware }) => firmware.metadata.system));
   const results: Array<readonly [string, CreateNodesResult]> = [];
   for (const name of catalogue.names().filter((n) => own.has(catalogue.get(n).path))) {
     const manifest = catalogue.get(name);
@@ -45,7 +48,7 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
             projectType: 'library',
             tags: ['nbpr:package'],
             metadata: { description: manifest.metadata.description, nbpr: { kind: 'package', version: manifest.metadata.version } },
-            targets: packageTargets(packageKeyInputs(catalogue, name), manifest.externalTree !== null),
+            targets: packageTargets(packageKeyInputs(catalogue, name), manifest.externalTree !== null, systemIdentity),
           },
         },
       },
@@ -56,8 +59,7 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
   if (catalogueFile) {
     results.push([catalogueFile, { projects: { packages: { name: 'nbpr-catalogue', root: 'packages', projectType: 'library', tags: ['nbpr:catalogue'], targets: { site: catalogueSiteTarget() } } } }]);
   }
-  for (const file of files.filter((f) => projectKind(f) === 'firmware')) {
-    const firmware: FirmwareProfile = loadFirmwareProfile(join(root, file), root);
+  for (const { file, firmware } of firmwares) {
     const projectRoot = dirname(file);
     results.push([
       file,
@@ -69,7 +71,7 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
             projectType: 'application',
             tags: ['nbpr:firmware'],
             metadata: { description: firmware.metadata.description, nbpr: { kind: 'firmware', system: firmware.metadata.system } },
-            targets: firmwareTargets(firmwareKeyInputs(catalogue, firmware), firmware.metadata.system, vendoredRoots(catalogue, firmware, root)),
+            targets: firmwareTargets(firmwareKeyInputs(catalogue, firmware), vendoredRoots(catalogue, firmware, root), systemIdentity),
           },
         },
       },
@@ -78,8 +80,8 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
   return results;
 }
 
-function packageTargets(keyInputs: string, vendored: boolean) {
-  const resolve = packageResolveTarget(keyInputs, vendored);
+function packageTargets(keyInputs: string, vendored: boolean, systemIdentity: string) {
+  const resolve = packageResolveTarget(keyInputs, vendored, systemIdentity);
   return {
     resolve,
     'conflict-check': conflictCheckTarget(resolve, keyInputs),
@@ -89,8 +91,8 @@ function packageTargets(keyInputs: string, vendored: boolean) {
   };
 }
 
-function firmwareTargets(keyInputs: string, system: string, vendoredDependencies: string[]) {
-  const resolve = firmwareResolveTarget(keyInputs, system, vendoredDependencies);
+function firmwareTargets(keyInputs: string, vendoredDependencies: string[], systemIdentity: string) {
+  const resolve = firmwareResolveTarget(keyInputs, vendoredDependencies, systemIdentity);
   return {
     resolve,
     'conflict-check': conflictCheckTarget(resolve, keyInputs),

@@ -19,19 +19,24 @@ const NBPR_CODE = [
  */
 const PIPELINE_EXECUTOR = '@nbpr/nx-plugin:pipeline';
 
-/** The command whose output identifies the active system (app, version, Buildroot, .config sha256). */
-export function systemIdentityCommand(system?: string): string {
-  return `node tools/nbpr-cli/bin/nbpr.js system-id${system ? ` --system ${system}` : ''}`;
+/**
+ * The command whose output identifies the systems a run can be for (app, version, Buildroot,
+ * .config sha256): the active one and every system a firmware profile of the workspace pins.
+ * Every target carries the same command, so Nx runs it once per invocation, not once per
+ * system. The ids match the schema's app@version pattern: no character the shell reads.
+ */
+export function systemIdentityCommand(pinnedSystems: readonly string[] = []): string {
+  return ['node tools/nbpr-cli/bin/nbpr.js system-id', ...[...new Set(pinnedSystems)].sort().map((s) => `--system ${s}`)].join(' ');
 }
 
-export function packageResolveTarget(keyInputs: string, vendored: boolean): TargetConfiguration {
+export function packageResolveTarget(keyInputs: string, vendored: boolean, systemIdentity: string): TargetConfiguration {
   return {
     executor: PIPELINE_EXECUTOR,
     cache: true,
     inputs: [
       ...(vendored ? ['{projectRoot}/buildroot/**/*'] : []),
       { env: 'NBPR_SYSTEM' },
-      { runtime: systemIdentityCommand() },
+      { runtime: systemIdentity },
       ...NBPR_CODE,
     ],
     outputs: ['{workspaceRoot}/dist/{projectRoot}/resolved.json'],
@@ -40,7 +45,7 @@ export function packageResolveTarget(keyInputs: string, vendored: boolean): Targ
   };
 }
 
-export function firmwareResolveTarget(keyInputs: string, system: string, vendoredDependencies: string[]): TargetConfiguration {
+export function firmwareResolveTarget(keyInputs: string, vendoredDependencies: string[], systemIdentity: string): TargetConfiguration {
   return {
     executor: PIPELINE_EXECUTOR,
     cache: true,
@@ -48,7 +53,7 @@ export function firmwareResolveTarget(keyInputs: string, system: string, vendore
       // A task's hash does not include its dependencies' hashes: repeat their tree inputs here.
       ...vendoredDependencies.map((root) => `{workspaceRoot}/${root}/buildroot/**/*`),
       { env: 'NBPR_SYSTEM' },
-      { runtime: systemIdentityCommand(system) },
+      { runtime: systemIdentity },
       ...NBPR_CODE,
     ],
     outputs: ['{workspaceRoot}/dist/{projectRoot}/resolved.json'],

@@ -43,6 +43,11 @@ export interface ProducedBlob extends PutOptions {
   file: string;
 }
 
+/** A key whose lock is held: its tree can be written, from a blob file (already in blobs/ or not). */
+export interface LockedKey {
+  put(blobFile: string, options?: PutOptions): Promise<StoredArtefact>;
+}
+
 export interface StoreEntry {
   key: string;
   /** False for a tree without its record: left by a run that died, removed by the next one that needs it. */
@@ -136,8 +141,8 @@ export class ArtefactStore {
     return record;
   }
 
-  /** Marks the tree of `key` complete. Only while holding the key's lock, after the tree is in place. */
-  async writeRecord(key: string, record: StoreRecord): Promise<void> {
+  /** Marks the tree of `key` complete: only putLocked calls it, holding the key's lock, after the tree is in place. */
+  private async writeRecord(key: string, record: StoreRecord): Promise<void> {
     await writeJsonAtomic(this.recordPath(key), record);
   }
 
@@ -156,7 +161,7 @@ export class ArtefactStore {
    * already here.
    */
   async put(key: string, blobFile: string, options: PutOptions = {}): Promise<StoredArtefact> {
-    return this.withKeyLock(key, async () => (await this.get(key)) ?? this.putLocked(key, blobFile, options));
+    return this.withKeyLock(key, async (locked) => (await this.get(key)) ?? locked.put(blobFile, options));
   }
 
   /**
@@ -167,13 +172,13 @@ export class ArtefactStore {
   async obtain(key: string, produce: () => Promise<ProducedBlob | undefined>): Promise<{ artefact: StoredArtefact; produced: boolean } | undefined> {
     const here = await this.get(key);
     if (here) return { artefact: here, produced: false };
-    return this.withKeyLock(key, async () => {
+    return this.withKeyLock(key, async (locked) => {
       // Another run may have produced it while this one waited for the lock.
       const again = await this.get(key);
       if (again) return { artefact: again, produced: false };
       const blob = await produce();
       if (!blob) return undefined;
-      return { artefact: await this.putLocked(key, blob.file, blob), produced: true };
+      return { artefact: await locked.put(blob.file, blob), produced: true };
     });
   }
 
@@ -190,14 +195,16 @@ export class ArtefactStore {
   }
 
   /**
-   * Runs `fn` holding the lock of one key. A tree without its record is what a run that died
-   * mid-way leaves: with the lock held nobody is writing it, so it is removed first.
+   * Runs `fn` holding the lock of one key, with the only way to write that key's tree: the
+   * store is the one writer of its trees, and only under their lock. A tree without its record
+   * is what a run that died mid-way leaves: with the lock held nobody is writing it, so it is
+   * removed first.
    */
-  async withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  async withKeyLock<T>(key: string, fn: (locked: LockedKey) => Promise<T>): Promise<T> {
     await this.prepare();
     return withLockFile(this.lockPath(key), async () => {
       if (!(await exists(this.recordPath(key))) && (await exists(this.treePath(key)))) await this.removeTree(key);
-      return fn();
+      return fn({ put: (blobFile, options = {}) => this.putLocked(key, blobFile, options) });
     }, this.lockOptions);
   }
 

@@ -1,5 +1,4 @@
-import { rm } from 'node:fs/promises';
-import { ArtefactStore, extractArtefact, parseArtefactConfig, parseArtefactManifest, type ArtefactConfig } from '@nbpr/artefact';
+import { ArtefactStore, parseArtefactConfig, parseArtefactManifest, type ArtefactConfig } from '@nbpr/artefact';
 import { NbprError } from '@nbpr/model';
 import type { Site } from './sites';
 
@@ -22,7 +21,7 @@ export type FetchOutcome =
  */
 export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store: ArtefactStore): Promise<FetchOutcome> {
   if (await store.has(wanted.key)) return { status: 'hit', source: 'store', tree: store.treePath(wanted.key) };
-  return store.withKeyLock(wanted.key, async () => {
+  return store.withKeyLock(wanted.key, async (locked) => {
     // Another run may have fetched it while this one waited for the lock.
     if (await store.has(wanted.key)) return { status: 'hit', source: 'store', tree: store.treePath(wanted.key) };
     const tried: string[] = [];
@@ -42,15 +41,8 @@ export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store
           await store.sweepLeftovers();
           await repository.fetchBlob(parsed.layer, blob);
         }
-        try {
-          await extractArtefact(blob, store.treePath(wanted.key), { expectedDigest: parsed.layer.digest, expectedDiffId: config.diffId, expectedKey: wanted.key });
-        } catch (error) {
-          // A stored blob that no longer extracts is useless: drop it so that the next run downloads it again.
-          await rm(blob, { force: true });
-          throw error;
-        }
-        await store.writeRecord(wanted.key, { key: wanted.key, tag: wanted.tag, digest: parsed.layer.digest, size: parsed.layer.size, diffId: config.diffId, source: site.name });
-        return { status: 'hit', source: site.name, tree: store.treePath(wanted.key), config };
+        const stored = await locked.put(blob, { expectedDigest: parsed.layer.digest, expectedDiffId: config.diffId, tag: wanted.tag, source: site.name });
+        return { status: 'hit', source: site.name, tree: stored.tree, config };
       } catch (error) {
         if (!(error instanceof NbprError)) throw error;
         errors.push({ site: site.name, message: error.format() });

@@ -62,12 +62,12 @@ async function hashStream(stream: Readable, sink?: (chunk: Buffer) => Promise<vo
 }
 
 function check(digest: string, expected: string | undefined, where: string): void {
-  if (expected && digest !== expected) throw new NbprError(`blob digest mismatch: expected ${expected}, got ${digest}`, { where, hint: 'The blob is corrupt or not the one asked for; it was not stored.' });
+  if (expected && digest !== expected) throw new NbprError(`blob digest mismatch: expected ${expected}, got ${digest}`, { code: 'store/digest-mismatch', where, hint: 'The blob is corrupt or not the one asked for; it was not stored.' });
 }
 
 /** The hex of a 'sha256:<hex>' digest; anything else is refused (it becomes a file name). */
 export function hex(digest: string): string {
   const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (!m) throw new NbprError(`not a sha256 digest: ${JSON.stringify(digest)}`, { hint: "Digests are written 'sha256:' and 64 lowercase hex digits." });
+  if (!m) throw new NbprError(`not a sha256 digest: ${JSON.stringify(digest)}`, { code: 'oci/invalid-digest', hint: "Digests are written 'sha256:' and 64 lowercase hex digits." });
   return m[1];
 }

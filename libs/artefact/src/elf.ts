@@ -54,7 +54,7 @@ export async function parseElfDynamic(readAt: ReadAt, size: number, where: strin
   const ident = await readAt(0, 64);
   if (ident.length < 16 || ident.readUInt32BE(0) !== 0x7f454c46) return null;
   const malformed = (what: string): never => {
-    throw new NbprError(`malformed ELF file: ${what}`, { where, hint: 'The file starts like an ELF binary but is truncated or corrupt; rebuild the package.' });
+    throw new NbprError(`malformed ELF file: ${what}`, { code: 'artefact/malformed-elf', where, hint: 'The file starts like an ELF binary but is truncated or corrupt; rebuild the package.' });
   };
   const elfClass = ident[4];
   const data = ident[5];

@@ -56,7 +56,7 @@ export async function extractArtefact(blobFile: string, destDir: string, options
     const result = await extractInto(blobFile, temp, options);
     await rename(temp, destDir).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
-      throw new NbprError('the destination of the extraction already exists', { where: destDir, hint: 'Extraction never writes into an existing directory; remove it first.', cause: error });
+      throw new NbprError('the destination of the extraction already exists', { code: 'artefact/destination-exists', where: destDir, hint: 'Extraction never writes into an existing directory; remove it first.', cause: error });
     });
     return result;
   } catch (error) {
@@ -79,7 +79,7 @@ async function extractInto(blobFile: string, dir: string, options: ExtractOption
   const reader = new TarReader();
   const tree = new TreeWriter(dir);
   const refuse: Refuse = (what) => {
-    throw new NbprError(`unsafe artefact entry ${what}`, { where: blobFile, hint: REFUSED_HINT });
+    throw new NbprError(`unsafe artefact entry ${what}`, { code: 'artefact/unsafe-entry', where: blobFile, hint: REFUSED_HINT });
   };
 
   const source = createReadStream(blobFile, { highWaterMark: 1 << 20 });
@@ -102,7 +102,7 @@ async function extractInto(blobFile: string, dir: string, options: ExtractOption
       tarHash.update(chunk);
       uncompressedSize += chunk.length;
       if (uncompressedSize > cap) {
-        throw new NbprError(`the artefact unpacks to more than ${cap} bytes`, { where: blobFile, hint: 'Refused before more is written (a compressed archive can claim far more than it weighs). Set NBPR_MAX_ARTEFACT_BYTES higher if an artefact really is this large.' });
+        throw new NbprError(`the artefact unpacks to more than ${cap} bytes`, { code: 'artefact/too-large', where: blobFile, hint: 'Refused before more is written (a compressed archive can claim far more than it weighs). Set NBPR_MAX_ARTEFACT_BYTES higher if an artefact really is this large.' });
       }
       for (const event of reader.push(chunk)) {
         if (event.kind === 'entry') tree.begin(event.entry, refuse);
@@ -115,20 +115,20 @@ async function extractInto(blobFile: string, dir: string, options: ExtractOption
     source.destroy();
     tree.abort();
     if (error instanceof NbprError) throw error;
-    if (error instanceof TarFormatError) throw new NbprError(`malformed artefact tar: ${error.message}`, { where: blobFile, hint: REFUSED_HINT });
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && size === 0) throw new NbprError('artefact blob not found', { where: blobFile, cause: error });
-    throw new NbprError(`corrupt artefact: ${(error as Error).message}`, { where: blobFile, hint: 'Delete it and fetch it again.', cause: error });
+    if (error instanceof TarFormatError) throw new NbprError(`malformed artefact tar: ${error.message}`, { code: 'artefact/corrupt', where: blobFile, hint: REFUSED_HINT });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && size === 0) throw new NbprError('artefact blob not found', { code: 'artefact/blob-not-found', where: blobFile, cause: error });
+    throw new NbprError(`corrupt artefact: ${(error as Error).message}`, { code: 'artefact/corrupt', where: blobFile, hint: 'Delete it and fetch it again.', cause: error });
   }
 
   const digest = `sha256:${gzHash.digest('hex')}`;
   const diffId = `sha256:${tarHash.digest('hex')}`;
-  if (options.expectedDigest && digest !== options.expectedDigest) throw new NbprError(`artefact digest mismatch: expected ${options.expectedDigest}, got ${digest}`, { where: blobFile, hint: 'The download is corrupt or was tampered with; fetch it again.' });
-  if (options.expectedDiffId && diffId !== options.expectedDiffId) throw new NbprError(`artefact content (diff id) mismatch: expected ${options.expectedDiffId}, got ${diffId}`, { where: blobFile, hint: 'The blob is not the artefact its manifest describes; it is not used.' });
-  if (!tree.metadataText) throw new NbprError(`not an NBPR artefact: no ${ARTEFACT_FILE}`, { where: blobFile });
+  if (options.expectedDigest && digest !== options.expectedDigest) throw new NbprError(`artefact digest mismatch: expected ${options.expectedDigest}, got ${digest}`, { code: 'artefact/digest-mismatch', where: blobFile, hint: 'The download is corrupt or was tampered with; fetch it again.' });
+  if (options.expectedDiffId && diffId !== options.expectedDiffId) throw new NbprError(`artefact content (diff id) mismatch: expected ${options.expectedDiffId}, got ${diffId}`, { code: 'artefact/digest-mismatch', where: blobFile, hint: 'The blob is not the artefact its manifest describes; it is not used.' });
+  if (!tree.metadataText) throw new NbprError(`not an NBPR artefact: no ${ARTEFACT_FILE}`, { code: 'artefact/not-nbpr', where: blobFile });
   const metadata = parseArtefactMetadata(tree.metadataText.toString('utf8'), `${blobFile}:${ARTEFACT_FILE}`);
-  if (options.expectedKey && metadata.key !== options.expectedKey) throw new NbprError(`artefact is for key ${metadata.key}, expected ${options.expectedKey}`, { where: blobFile, hint: 'The artefact was built from other inputs; it is not used.' });
+  if (options.expectedKey && metadata.key !== options.expectedKey) throw new NbprError(`artefact is for key ${metadata.key}, expected ${options.expectedKey}`, { code: 'artefact/wrong-key', where: blobFile, hint: 'The artefact was built from other inputs; it is not used.' });
   const mismatch = listingMismatch(metadata.files, tree.listing);
-  if (mismatch) throw new NbprError(`artefact content does not match its ${ARTEFACT_FILE}: ${mismatch}`, { where: blobFile, hint: REFUSED_HINT });
+  if (mismatch) throw new NbprError(`artefact content does not match its ${ARTEFACT_FILE}: ${mismatch}`, { code: 'artefact/content-mismatch', where: blobFile, hint: REFUSED_HINT });
   const escape = symlinkEscape(tree.links);
   if (escape) refuse(escape);
   await writeFile(join(dir, ARTEFACT_FILE), tree.metadataText, { flag: 'wx' });

@@ -18,18 +18,18 @@ export async function checkArtefactLayout(dir: string): Promise<void> {
   try {
     names = await readdir(dir);
   } catch (error) {
-    throw new NbprError(`cannot read the artefact tree (${(error as NodeJS.ErrnoException).code ?? error})`, { where: dir, cause: error });
+    throw new NbprError(`cannot read the artefact tree (${(error as NodeJS.ErrnoException).code ?? error})`, { code: 'artefact/unreadable-tree', where: dir, cause: error });
   }
   const unexpected = names.filter((n) => n !== ARTEFACT_FILE && !(ARTEFACT_ROOTS as readonly string[]).includes(n)).sort();
   if (unexpected.length > 0) {
-    throw new NbprError(`unexpected ${unexpected.map((n) => `'${n}'`).join(', ')} in an artefact tree`, { where: dir, hint: `An artefact holds only ${ARTEFACT_ROOTS.map((r) => `${r}/`).join(', ')} (target/ required).` });
+    throw new NbprError(`unexpected ${unexpected.map((n) => `'${n}'`).join(', ')} in an artefact tree`, { code: 'artefact/unexpected-entry', where: dir, hint: `An artefact holds only ${ARTEFACT_ROOTS.map((r) => `${r}/`).join(', ')} (target/ required).` });
   }
-  if (!names.includes('target')) throw new NbprError('an artefact tree needs a target/ directory (it becomes the package priv/)', { where: dir });
+  if (!names.includes('target')) throw new NbprError('an artefact tree needs a target/ directory (it becomes the package priv/)', { code: 'artefact/no-target', where: dir });
   if (names.includes('legal-info')) {
     const manifest = join(dir, 'legal-info', 'manifest.csv');
     const first = await firstLine(manifest);
-    if (first === undefined) throw new NbprError('legal-info/ has no manifest.csv', { where: join(dir, 'legal-info'), hint: 'A legal-info slice is laid out as Buildroot writes it: manifest.csv, licenses/<pkg>-<version>/, legal-info.sha256.' });
-    if (!first.startsWith(MANIFEST_HEADER_START)) throw new NbprError(`manifest.csv does not start with Buildroot's header (${MANIFEST_HEADER_START},...)`, { where: manifest });
+    if (first === undefined) throw new NbprError('legal-info/ has no manifest.csv', { code: 'legal/missing-manifest', where: join(dir, 'legal-info'), hint: 'A legal-info slice is laid out as Buildroot writes it: manifest.csv, licenses/<pkg>-<version>/, legal-info.sha256.' });
+    if (!first.startsWith(MANIFEST_HEADER_START)) throw new NbprError(`manifest.csv does not start with Buildroot's header (${MANIFEST_HEADER_START},...)`, { code: 'legal/invalid-manifest', where: manifest });
   }
 }
 

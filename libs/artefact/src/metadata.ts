@@ -17,7 +17,7 @@ export function validateArtefactMetadata(value: unknown, where: string): Artefac
   const problems = artefactSchemaProblems(value);
   if (problems.length === 0) problems.push(...semanticProblems(value as ArtefactMetadata));
   if (problems.length > 0) {
-    throw new NbprError(`invalid ${ARTEFACT_FILE}:\n  ${problems.join('\n  ')}`, { where, hint: HINT });
+    throw new NbprError(`invalid ${ARTEFACT_FILE}:\n  ${problems.join('\n  ')}`, { code: 'artefact/invalid-metadata', where, hint: HINT });
   }
   return value as ArtefactMetadata;
 }
@@ -29,7 +29,7 @@ export async function readArtefactMetadata(treeDir: string): Promise<ArtefactMet
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new NbprError(`no readable ${ARTEFACT_FILE} (${(error as NodeJS.ErrnoException).code ?? error})`, { where: file, hint: 'This is not an extracted NBPR artefact, or it was damaged; fetch it again.', cause: error });
+    throw new NbprError(`no readable ${ARTEFACT_FILE} (${(error as NodeJS.ErrnoException).code ?? error})`, { code: 'artefact/no-metadata', where: file, hint: 'This is not an extracted NBPR artefact, or it was damaged; fetch it again.', cause: error });
   }
   return parseArtefactMetadata(text, file);
 }
@@ -40,7 +40,7 @@ export function parseArtefactMetadata(text: string, where: string): ArtefactMeta
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new NbprError(`${ARTEFACT_FILE} is not JSON: ${(error as Error).message}`, { where, hint: HINT });
+    throw new NbprError(`${ARTEFACT_FILE} is not JSON: ${(error as Error).message}`, { code: 'artefact/invalid-metadata', where, hint: HINT });
   }
   return validateArtefactMetadata(value, where);
 }

@@ -55,12 +55,12 @@ export function parseArtefactManifest(bytes: Buffer, where: string): ParsedArtef
   try {
     m = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw new NbprError('the manifest is not JSON', { where });
+    throw new NbprError('the manifest is not JSON', { code: 'oci/invalid-manifest', where });
   }
   const hint = 'The tag holds something NBPR did not publish; NBPR never overwrites it.';
-  if (m?.artifactType !== ARTEFACT_TYPE) throw new NbprError(`not an NBPR artefact: artifactType is ${JSON.stringify(m?.artifactType)}, not ${JSON.stringify(ARTEFACT_TYPE)}`, { where, hint });
-  if (m.config?.mediaType !== ARTEFACT_CONFIG_TYPE) throw new NbprError(`not an NBPR artefact: its config is ${JSON.stringify(m.config?.mediaType)}, not ${JSON.stringify(ARTEFACT_CONFIG_TYPE)}`, { where, hint });
-  if (!Array.isArray(m.layers) || m.layers.length !== 1) throw new NbprError(`not an NBPR artefact: it has ${Array.isArray(m.layers) ? m.layers.length : 'no list of'} layers, an NBPR artefact has exactly one`, { where, hint });
+  if (m?.artifactType !== ARTEFACT_TYPE) throw new NbprError(`not an NBPR artefact: artifactType is ${JSON.stringify(m?.artifactType)}, not ${JSON.stringify(ARTEFACT_TYPE)}`, { code: 'artefact/not-nbpr', where, hint });
+  if (m.config?.mediaType !== ARTEFACT_CONFIG_TYPE) throw new NbprError(`not an NBPR artefact: its config is ${JSON.stringify(m.config?.mediaType)}, not ${JSON.stringify(ARTEFACT_CONFIG_TYPE)}`, { code: 'artefact/not-nbpr', where, hint });
+  if (!Array.isArray(m.layers) || m.layers.length !== 1) throw new NbprError(`not an NBPR artefact: it has ${Array.isArray(m.layers) ? m.layers.length : 'no list of'} layers, an NBPR artefact has exactly one`, { code: 'artefact/not-nbpr', where, hint });
   const config = checkDescriptor(m.config, 'the config blob', where);
   const layer = checkDescriptor(m.layers[0], 'the layer', where);
   return { config, layer, key: m.annotations?.[KEY_ANNOTATION], diffId: m.annotations?.[DIFF_ID_ANNOTATION] };
@@ -72,15 +72,15 @@ export function readArtefactConfig(bytes: Buffer, where: string): ArtefactConfig
   try {
     config = JSON.parse(bytes.toString('utf8')) as ArtefactConfig;
   } catch (error) {
-    throw new NbprError(`the artefact's config blob is not JSON: ${(error as Error).message}`, { where, hint: 'The artefact was not published by NBPR, or is corrupt; NBPR will not use it.' });
+    throw new NbprError(`the artefact's config blob is not JSON: ${(error as Error).message}`, { code: 'artefact/invalid-config', where, hint: 'The artefact was not published by NBPR, or is corrupt; NBPR will not use it.' });
   }
   try {
     validateKeyDocument(config.keyDocument);
   } catch (error) {
-    throw new NbprError(`artefact config: ${(error as Error).message}`, { where });
+    throw new NbprError(`artefact config: ${(error as Error).message}`, { code: 'artefact/invalid-config', where });
   }
   const actual = cacheKey(config.keyDocument);
-  if (actual !== config.key) throw new NbprError(`artefact config states key ${config.key}, but its key document hashes to ${actual}`, { where, hint: 'The artefact was altered after publishing; it is not used.' });
+  if (actual !== config.key) throw new NbprError(`artefact config states key ${config.key}, but its key document hashes to ${actual}`, { code: 'artefact/tampered', where, hint: 'The artefact was altered after publishing; it is not used.' });
   return config;
 }
 
@@ -88,7 +88,7 @@ export function readArtefactConfig(bytes: Buffer, where: string): ArtefactConfig
 export function parseArtefactConfig(bytes: Buffer, expectedKey: string, where: string): ArtefactConfig {
   const config = readArtefactConfig(bytes, where);
   if (config.key !== expectedKey) {
-    throw new NbprError(`artefact is for key ${config.key}, expected ${expectedKey}`, { where, hint: 'The tag points at an artefact built from other inputs; it is not used.' });
+    throw new NbprError(`artefact is for key ${config.key}, expected ${expectedKey}`, { code: 'artefact/wrong-key', where, hint: 'The tag points at an artefact built from other inputs; it is not used.' });
   }
   return config;
 }

@@ -99,7 +99,7 @@ export async function packArtefact(input: PackInput): Promise<PackResult> {
     try {
       // The size and mode in the header are those of the file opened, not of an earlier lstat.
       const before = fstatSync(fd);
-      if (!before.isFile()) throw new NbprError(`${entry.path} stopped being a regular file while it was being packed`, { where: entry.absolute });
+      if (!before.isFile()) throw new NbprError(`${entry.path} stopped being a regular file while it was being packed`, { code: 'artefact/changed-while-packing', where: entry.absolute });
       const mode = normalisedFileMode(before.mode);
       yield* batch.add(tarHeader({ path: entry.path, type: 'File', mode, size: before.size }, mtime));
       const hash = createHash('sha256');
@@ -116,7 +116,7 @@ export async function packArtefact(input: PackInput): Promise<PackResult> {
       elf = entry.path.startsWith('target/') && head !== undefined && startsLikeElf(head);
       const after = fstatSync(fd);
       if (done !== before.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-        throw new NbprError(`${entry.path} changed while it was being packed`, { where: entry.absolute, hint: 'Nothing may write to the tree while it is packed; pack again.' });
+        throw new NbprError(`${entry.path} changed while it was being packed`, { code: 'artefact/changed-while-packing', where: entry.absolute, hint: 'Nothing may write to the tree while it is packed; pack again.' });
       }
       files.push({ path: entry.path, type: 'file', mode, size: done, sha256: hash.digest('hex') });
       yield* batch.add(tarPadding(done));
@@ -165,11 +165,11 @@ function checkLinks(entries: readonly TreeEntry[]): void {
   for (const entry of entries) {
     if (entry.type !== 'symlink') continue;
     const reason = escapingLinkReason(entry.path, entry.target!);
-    if (reason) throw new NbprError(`symlink ${entry.path} -> ${entry.target}: ${reason}`, { where: entry.absolute, hint: 'Artefact symlinks must stay inside the artefact; make it relative (ln -sr) or copy what it points to.' });
+    if (reason) throw new NbprError(`symlink ${entry.path} -> ${entry.target}: ${reason}`, { code: 'artefact/escaping-symlink', where: entry.absolute, hint: 'Artefact symlinks must stay inside the artefact; make it relative (ln -sr) or copy what it points to.' });
     links.set(entry.path, entry.target!);
   }
   const escape = symlinkEscape(links);
-  if (escape) throw new NbprError(escape, { hint: 'Artefact symlinks must stay inside the artefact, also when followed through each other.' });
+  if (escape) throw new NbprError(escape, { code: 'artefact/escaping-symlink', hint: 'Artefact symlinks must stay inside the artefact, also when followed through each other.' });
 }
 
 /**

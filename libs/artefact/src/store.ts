@@ -136,7 +136,7 @@ export class ArtefactStore {
       return undefined;
     }
     if (record.key !== key || typeof record.digest !== 'string' || typeof record.diffId !== 'string') {
-      throw new NbprError('the store record does not describe this key', { where: this.recordPath(key), hint: 'Remove it (nbpr cache clean) and fetch again.' });
+      throw new NbprError('the store record does not describe this key', { code: 'store/bad-record', where: this.recordPath(key), hint: 'Remove it (nbpr cache clean) and fetch again.' });
     }
     return record;
   }
@@ -345,7 +345,7 @@ export class ArtefactStore {
 }
 
 function checkKey(key: string): string {
-  if (!KEY.test(key)) throw new NbprError(`not a cache key: ${JSON.stringify(key)}`, { hint: 'Keys are 64 lowercase hex digits.' });
+  if (!KEY.test(key)) throw new NbprError(`not a cache key: ${JSON.stringify(key)}`, { code: 'store/invalid-key', hint: 'Keys are 64 lowercase hex digits.' });
   return key;
 }
 

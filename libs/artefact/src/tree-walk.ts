@@ -39,14 +39,14 @@ export async function walkTree(dir: string, roots: readonly string[]): Promise<T
     } else if (kind === 'file') {
       entries.push({ path, absolute, type: 'file' });
     } else {
-      throw new NbprError(`an artefact cannot hold ${kind}s`, { where: absolute, hint: 'Remove it from the tree: sockets, FIFOs and device nodes belong to the running system, not to a package.' });
+      throw new NbprError(`an artefact cannot hold ${kind}s`, { code: 'artefact/special-file', where: absolute, hint: 'Remove it from the tree: sockets, FIFOs and device nodes belong to the running system, not to a package.' });
     }
   };
   for (const root of roots) {
     const absolute = join(dir, root);
     const stat = await lstat(absolute).catch(() => undefined);
     if (!stat) continue;
-    if (!stat.isDirectory()) throw new NbprError(`${root} must be a directory`, { where: absolute });
+    if (!stat.isDirectory()) throw new NbprError(`${root} must be a directory`, { code: 'artefact/not-a-directory', where: absolute });
     await visit(root, 'directory');
   }
   // Bytewise, as the key's tree hash sorts: locale-free, and the same on every host.
@@ -79,6 +79,6 @@ function nameOf(raw: Buffer, where: string): string {
   try {
     return utf8.decode(raw);
   } catch {
-    throw new NbprError(`a name that is not valid UTF-8 (${JSON.stringify(raw.toString('latin1'))})`, { where, hint: 'Rename it: artefact paths and link targets are UTF-8.' });
+    throw new NbprError(`a name that is not valid UTF-8 (${JSON.stringify(raw.toString('latin1'))})`, { code: 'artefact/non-utf8-name', where, hint: 'Rename it: artefact paths and link targets are UTF-8.' });
   }
 }

@@ -14,12 +14,12 @@ export async function chooseBackend(nervesSystemBrVersion: string, env: NodeJS.P
   const wanted = env.NBPR_BUILD_BACKEND;
   if (wanted === 'native') return { kind: 'native' };
   if (wanted === 'docker' || wanted === 'podman') return { kind: 'container', engine: wanted, image: containerImage(nervesSystemBrVersion) };
-  if (wanted) throw new NbprError(`unknown build backend '${wanted}'`, { where: 'NBPR_BUILD_BACKEND', hint: 'Use native, docker or podman.' });
+  if (wanted) throw new NbprError(`unknown build backend '${wanted}'`, { code: 'buildroot/unknown-backend', where: 'NBPR_BUILD_BACKEND', hint: 'Use native, docker or podman.' });
   if (platform === 'linux') return { kind: 'native' };
   for (const engine of ['docker', 'podman'] as const) {
     if ((await execa(engine, ['--version'], { reject: false })).exitCode === 0) return { kind: 'container', engine, image: containerImage(nervesSystemBrVersion) };
   }
-  throw new NbprError('Buildroot builds need Linux, or docker or podman to run the nerves_system_br container', { hint: 'Install docker or podman, or build on Linux (NBPR_BUILD_BACKEND=native).' });
+  throw new NbprError('Buildroot builds need Linux, or docker or podman to run the nerves_system_br container', { code: 'buildroot/no-backend', hint: 'Install docker or podman, or build on Linux (NBPR_BUILD_BACKEND=native).' });
 }
 
 /** The environment a build passes into the container (the rest of the host's stays outside). */

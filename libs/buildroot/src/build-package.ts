@@ -174,6 +174,7 @@ async function externalTrees(input: SourceBuildInput, work: string, packages: st
   if (usesNervesSystemBr(system.config)) {
     if (!input.nervesSystemBr) {
       throw new NbprError(`${system.id} was built with nerves_system_br ${system.nervesSystemBrVersion} as BR2_EXTERNAL, and its .config refers to it`, {
+        code: 'buildroot/needs-nerves-system-br',
         where: join(system.dir, '.config'),
         hint: `Point NBPR_NERVES_SYSTEM_BR_DIR at nerves_system_br ${system.nervesSystemBrVersion} (a checkout of github.com/nerves-project/nerves_system_br at ${system.nervesSystemBrVersion}).`,
       });

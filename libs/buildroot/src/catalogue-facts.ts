@@ -26,10 +26,10 @@ export function readFactsFile(file: string): Record<string, BuildrootPackageFact
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new NbprError(`cannot read the facts file: ${(error as Error).message}`, { where: file, hint: 'Give a JSON file of Buildroot package facts, or --buildroot-dir <tree>.' });
+    throw new NbprError(`cannot read the facts file: ${(error as Error).message}`, { code: 'buildroot/unreadable-facts', where: file, hint: 'Give a JSON file of Buildroot package facts, or --buildroot-dir <tree>.' });
   }
   const packages = ((parsed as { packages?: unknown }).packages ?? parsed) as Record<string, BuildrootPackageFacts>;
-  if (typeof packages !== 'object' || packages === null) throw new NbprError('not a facts file (an object of packages)', { where: file });
+  if (typeof packages !== 'object' || packages === null) throw new NbprError('not a facts file (an object of packages)', { code: 'buildroot/invalid-facts', where: file });
   return packages;
 }
 

@@ -18,6 +18,7 @@ export function checkRequestedSymbols(dotConfig: string, requested: Record<strin
     return `${symbol}=${value} was dropped by Buildroot: ${why}; .config has ${actual.has(symbol) ? `${symbol}=${actual.get(symbol)}` : 'no value'}`;
   });
   throw new NbprError(`${pkg} cannot be built for this system:\n  ${lines.join('\n  ')}`, {
+    code: 'buildroot/unbuildable-package',
     where: dotConfig,
     hint: 'These need a system change (a custom Nerves system enabling the dependency), or different package options.',
   });

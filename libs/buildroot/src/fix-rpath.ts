@@ -125,6 +125,7 @@ function setRpath(bytes: Buffer, elf: DynamicSection, value: string): void {
   const next = Buffer.from(value);
   if (next.length > oldLength) {
     throw new NbprError(`cannot rewrite an RPATH to a longer one in place (${JSON.stringify(old.value)} -> ${JSON.stringify(value)})`, {
+      code: 'buildroot/rpath-too-long',
       hint: 'fix-rpath only shortens target RPATHs; this binary needs a patchelf that grows .dynstr: report it as an NBPR bug.',
     });
   }

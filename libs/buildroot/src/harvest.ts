@@ -26,7 +26,7 @@ export function isDropped(path: string, config: Map<string, string> = new Map())
 
 /** Paths a package installed, from Buildroot's `.files-list.txt` (`pkg,./path` lines). */
 export function filesList(file: string, pkg: string): string[] {
-  if (!existsSync(file)) throw new NbprError(`Buildroot left no files list for ${pkg}`, { where: file, hint: 'The package installed nothing, or the build did not run: see the build log.' });
+  if (!existsSync(file)) throw new NbprError(`Buildroot left no files list for ${pkg}`, { code: 'buildroot/no-files-list', where: file, hint: 'The package installed nothing, or the build did not run: see the build log.' });
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -62,6 +62,7 @@ export async function harvest(paths: string[], from: string, to: string, pkg: st
   }
   if (missing.length) {
     throw new NbprError(`${missing.length} file${missing.length === 1 ? '' : 's'} that Buildroot lists as installed by ${pkg} ${missing.length === 1 ? 'is' : 'are'} not in ${from}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`, {
+      code: 'buildroot/missing-installed-files',
       where: from,
       hint: 'The files list and the directory it was read against disagree: an NBPR bug, or the package deleted its own files after installing them; see the build log.',
     });

@@ -14,7 +14,7 @@ export const MANIFEST_HEADER = '"PACKAGE","VERSION","LICENSE","LICENSE FILES","S
  */
 export async function legalSlice(buildLegalInfo: string, packages: string[], dest: string): Promise<void> {
   const manifest = join(buildLegalInfo, 'manifest.csv');
-  if (!existsSync(manifest)) throw new NbprError('Buildroot wrote no legal-info manifest', { where: buildLegalInfo, hint: 'See the build log for the <pkg>-legal-info step.' });
+  if (!existsSync(manifest)) throw new NbprError('Buildroot wrote no legal-info manifest', { code: 'legal/missing-manifest', where: buildLegalInfo, hint: 'See the build log for the <pkg>-legal-info step.' });
   const rows = readFileSync(manifest, 'utf8')
     .split('\n')
     .filter((line) => line && line !== MANIFEST_HEADER && packages.includes(JSON.parse(`[${line}]`)[0]));

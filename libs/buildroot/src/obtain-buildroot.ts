@@ -78,8 +78,8 @@ export async function obtainBuildroot(input: ObtainInput): Promise<BuildrootTree
   if (env.NBPR_BUILDROOT_DIR) {
     const tree = env.NBPR_BUILDROOT_DIR;
     const found = treeVersion(tree);
-    if (!found) throw new NbprError('not a Buildroot tree (no Makefile declaring BR2_VERSION)', { where: `NBPR_BUILDROOT_DIR=${tree}` });
-    if (found !== version) throw new NbprError(`Buildroot ${found} cannot build for a system made with Buildroot ${version}`, { where: `NBPR_BUILDROOT_DIR=${tree}`, hint: `Point NBPR_BUILDROOT_DIR at a buildroot-${version} tree, or unset it and NBPR obtains that version itself: the key promises the system's Buildroot.` });
+    if (!found) throw new NbprError('not a Buildroot tree (no Makefile declaring BR2_VERSION)', { code: 'buildroot/not-a-tree', where: `NBPR_BUILDROOT_DIR=${tree}` });
+    if (found !== version) throw new NbprError(`Buildroot ${found} cannot build for a system made with Buildroot ${version}`, { code: 'buildroot/version-mismatch', where: `NBPR_BUILDROOT_DIR=${tree}`, hint: `Point NBPR_BUILDROOT_DIR at a buildroot-${version} tree, or unset it and NBPR obtains that version itself: the key promises the system's Buildroot.` });
     return { tree, nervesSystemBr: input.needsNervesSystemBr ? await nervesSystemBr() : undefined };
   }
 
@@ -102,6 +102,7 @@ export async function obtainBuildroot(input: ObtainInput): Promise<BuildrootTree
       const result = await execa('patch', ['-p1', '-s', '--no-backup-if-mismatch', '-d', temp, '-i', join(dir, patch)], { reject: false, stdin: 'ignore' });
       if (result.exitCode !== 0) {
         throw new NbprError(`nerves_system_br ${nsbrVersion}'s ${patch} does not apply to Buildroot ${version}: ${(result.stdout + result.stderr).trim().split('\n').slice(-3).join(' / ') || `exit ${result.exitCode}`}`, {
+          code: 'buildroot/patch-failed',
           where: join(dir, patch),
           hint: `The system's .config and nerves-system.tag disagree with what nerves_system_br ${nsbrVersion} supports; set NBPR_BUILDROOT_DIR to the tree the system was built with.`,
         });
@@ -125,7 +126,7 @@ async function obtainTarball(name: string, urls: string[], file: string, lock: R
     try {
       sha256 = (await downloadFirst(urls, file, name)).sha256;
     } catch (error) {
-      if (error instanceof NbprError) throw new NbprError(`${error.message}; a source build needs it`, { where: error.where, hint: `Download ${urls[0]} (or ${urls.slice(1).join(', ') || 'a mirror'}) and put it at ${file}; or set NBPR_BUILDROOT_DIR / NBPR_NERVES_SYSTEM_BR_DIR to trees you have.` });
+      if (error instanceof NbprError) throw new NbprError(`${error.message}; a source build needs it`, { code: error.code, where: error.where, hint: `Download ${urls[0]} (or ${urls.slice(1).join(', ') || 'a mirror'}) and put it at ${file}; or set NBPR_BUILDROOT_DIR / NBPR_NERVES_SYSTEM_BR_DIR to trees you have.` });
       throw error;
     }
   }

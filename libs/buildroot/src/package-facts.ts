@@ -69,7 +69,7 @@ export function parseFacts(output: string, packages: string[], where: string): M
   for (const pkg of packages) {
     const r = raw.get(pkg);
     if (!r || !r.buildDir || !r.targetDir) {
-      throw new NbprError(`Buildroot does not know the package ${pkg}`, { where, hint: `Check the package name in nbpr.json "buildroot", and that its Config.in symbol BR2_PACKAGE_${packageVariable(pkg)} is enabled.` });
+      throw new NbprError(`Buildroot does not know the package ${pkg}`, { code: 'buildroot/unknown-package', where, hint: `Check the package name in nbpr.json "buildroot", and that its Config.in symbol BR2_PACKAGE_${packageVariable(pkg)} is enabled.` });
     }
     facts.set(pkg, {
       buildDir: r.buildDir,

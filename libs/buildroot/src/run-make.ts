@@ -53,6 +53,7 @@ export async function runMake(context: MakeContext, args: string[], startedAt: n
   if (result.exitCode !== 0) {
     const tail = readFileSync(context.logFile, 'utf8').trimEnd().split('\n').slice(-20).join('\n    ');
     throw new NbprError(`make ${args.filter((a) => !a.startsWith('nbpr-facts-')).join(' ')} failed (exit ${result.exitCode ?? result.signal})`, {
+      code: 'buildroot/make-failed',
       where: context.logFile,
       hint: `Last lines of the build log:\n    ${tail}`,
     });

@@ -44,7 +44,7 @@ export async function stripTree(root: string, files: { path: string; mode: numbe
     const result = await execa(strip, [...args, ...(special ? ['--strip-debug'] : []), file], { reject: false });
     if (result.exitCode !== 0) {
       const why = result.stderr.trim() || result.shortMessage || `exit ${result.exitCode}`;
-      throw new NbprError(`strip failed on ${path}: ${why}`, { where: strip, hint: "This is the toolchain's strip as Buildroot names it (STRIPCMD); see the build log for the toolchain step." });
+      throw new NbprError(`strip failed on ${path}: ${why}`, { code: 'buildroot/strip-failed', where: strip, hint: "This is the toolchain's strip as Buildroot names it (STRIPCMD); see the build log for the toolchain step." });
     }
     stripped++;
   }

@@ -116,7 +116,7 @@ async function walk(dir: string, prefix: string, out: Found[]): Promise<void> {
   try {
     dirents = await readdir(absolute, { withFileTypes: true });
   } catch (error) {
-    throw new NbprError(`cannot read the directory: ${describe(error)}`, { where: absolute, hint: 'A package tree must be readable by the user running NBPR.' });
+    throw new NbprError(`cannot read the directory: ${describe(error)}`, { code: 'key/unreadable-directory', where: absolute, hint: 'A package tree must be readable by the user running NBPR.' });
   }
   if (dirents.some((d) => d.name.includes('\ufffd'))) await refuseNonUtf8Names(absolute);
   const subdirs: string[] = [];
@@ -128,7 +128,7 @@ async function walk(dir: string, prefix: string, out: Found[]): Promise<void> {
       const sortKey = NON_ASCII.test(path) ? Buffer.from(path, 'utf8').toString('latin1') : path;
       out.push({ path, sortKey, kind: dirent.isFile() ? 'file' : 'symlink' });
     } else {
-      throw new NbprError(`a ${specialKind(dirent)} in a package tree`, { where: `${dir}/${path}`, hint: 'A package tree (buildroot/) may hold only files, directories and symlinks: remove it.' });
+      throw new NbprError(`a ${specialKind(dirent)} in a package tree`, { code: 'key/special-file', where: `${dir}/${path}`, hint: 'A package tree (buildroot/) may hold only files, directories and symlinks: remove it.' });
     }
   }
   // Only now, so that a refusal above never leaves sibling walks running unobserved.
@@ -142,7 +142,7 @@ async function walk(dir: string, prefix: string, out: Found[]): Promise<void> {
  */
 async function refuseNonUtf8Names(absolute: string): Promise<void> {
   for (const name of await readdir(absolute, { encoding: 'buffer' })) {
-    if (!isUtf8(name)) throw new NbprError('a file name that is not UTF-8 in a package tree', { where: `${absolute}/${name.toString('utf8')}`, hint: 'Tree paths are hashed as UTF-8: rename the file.' });
+    if (!isUtf8(name)) throw new NbprError('a file name that is not UTF-8 in a package tree', { code: 'key/non-utf8-name', where: `${absolute}/${name.toString('utf8')}`, hint: 'Tree paths are hashed as UTF-8: rename the file.' });
   }
 }
 

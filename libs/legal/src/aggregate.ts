@@ -31,7 +31,7 @@ export interface AggregateResult {
 export async function aggregateLegalInfo(p: { system: string | null; slices: LegalSlice[]; out: string; title: string }): Promise<AggregateResult> {
   const sources: Array<{ from: string; dir: string; rows: ManifestRow[] }> = [];
   if (p.system) {
-    if (!existsSync(join(p.system, 'manifest.csv'))) throw new NbprError("the system's legal-info has no manifest.csv", { where: p.system });
+    if (!existsSync(join(p.system, 'manifest.csv'))) throw new NbprError("the system's legal-info has no manifest.csv", { code: 'legal/missing-manifest', where: p.system });
     sources.push({ from: 'system', dir: p.system, rows: readManifest(join(p.system, 'manifest.csv')) });
   }
   for (const slice of p.slices) sources.push({ from: slice.owner, dir: slice.dir, rows: validateSlice(slice.dir, slice.owner) });

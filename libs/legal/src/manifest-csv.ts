@@ -12,11 +12,11 @@ export function readManifest(file: string): ManifestRow[] {
   try {
     records = parse(readFileSync(file, 'utf8'), { relax_column_count: false, skip_empty_lines: true });
   } catch (error) {
-    throw new NbprError(`not a valid CSV file: ${(error as Error).message}`, { where: file });
+    throw new NbprError(`not a valid CSV file: ${(error as Error).message}`, { code: 'legal/invalid-manifest', where: file });
   }
   const header = records.shift() ?? [];
   if (header.join(',') !== MANIFEST_COLUMNS.join(',')) {
-    throw new NbprError(`not a Buildroot legal-info manifest: header is ${JSON.stringify(header.join(','))}`, { where: file, hint: `Buildroot writes ${MANIFEST_COLUMNS.map((c) => `"${c}"`).join(',')}.` });
+    throw new NbprError(`not a Buildroot legal-info manifest: header is ${JSON.stringify(header.join(','))}`, { code: 'legal/invalid-manifest', where: file, hint: `Buildroot writes ${MANIFEST_COLUMNS.map((c) => `"${c}"`).join(',')}.` });
   }
   return records.map((r) => Object.fromEntries(MANIFEST_COLUMNS.map((c, i) => [c, r[i] ?? ''])) as ManifestRow);
 }

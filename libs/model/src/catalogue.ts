@@ -24,7 +24,7 @@ export class Catalogue {
       }
       const existing = packages.get(manifest.metadata.name);
       if (existing) {
-        problems.push(errorAt(manifest.source, '/name', `package '${manifest.metadata.name}' is already defined in ${existing.source.file}`, 'Package names must be unique across the workspace.'));
+        problems.push(errorAt(manifest.source, '/name', 'catalogue/duplicate-package', `package '${manifest.metadata.name}' is already defined in ${existing.source.file}`, 'Package names must be unique across the workspace.'));
         continue;
       }
       packages.set(manifest.metadata.name, manifest);
@@ -46,7 +46,7 @@ export class Catalogue {
   /** The package, or an error naming the closest existing package. */
   get(name: string): PackageManifest {
     const manifest = this.packages.get(name);
-    if (!manifest) throw new NbprError(`no NBPR package named '${name}'${suggestion(name, this.packages.keys())}`, { hint: 'Packages are the nbpr.json files of this workspace (nx show projects lists them).' });
+    if (!manifest) throw new NbprError(`no NBPR package named '${name}'${suggestion(name, this.packages.keys())}`, { code: 'catalogue/unknown-package', hint: 'Packages are the nbpr.json files of this workspace (nx show projects lists them).' });
     return manifest;
   }
 
@@ -70,7 +70,7 @@ export class Catalogue {
       for (const dep of Object.keys(manifest.metadata.dependencies ?? {})) {
         if (!this.packages.has(dep)) {
           problems.push(
-            errorAt(manifest.source, pointerOf('dependencies', dep), `dependency on '${dep}', which is not an NBPR package of this workspace${suggestion(dep, this.packages.keys())}`, `Add packages/${dep}/nbpr.json (nx g @nbpr/nx-plugin:package ${dep}) or fix the name.`),
+            errorAt(manifest.source, pointerOf('dependencies', dep), 'catalogue/unknown-dependency', `dependency on '${dep}', which is not an NBPR package of this workspace${suggestion(dep, this.packages.keys())}`, `Add packages/${dep}/nbpr.json (nx g @nbpr/nx-plugin:package ${dep}) or fix the name.`),
           );
         }
       }
@@ -94,7 +94,7 @@ export class Catalogue {
           if (!reported.has(id)) {
             reported.add(id);
             const from = this.packages.get(name)!;
-            problems.push(errorAt(from.source, pointerOf('dependencies', dep), `dependency cycle: ${cycle.join(' -> ')}`, 'NBPR packages must form a tree of dependencies: remove one of these dependencies.'));
+            problems.push(errorAt(from.source, pointerOf('dependencies', dep), 'catalogue/dependency-cycle', `dependency cycle: ${cycle.join(' -> ')}`, 'NBPR packages must form a tree of dependencies: remove one of these dependencies.'));
           }
         } else if (!state.has(dep)) {
           visit(dep);

@@ -1,3 +1,5 @@
+import type { ErrorCode } from './error-codes';
+
 /**
  * An error a user can cause and fix. Every NBPR failure that is not a bug is one of these:
  * it says what went wrong, where (file, JSON pointer, package, symbol, URL without
@@ -15,14 +17,17 @@ export function redactCredentials(text: string): string {
 }
 
 export class NbprError extends Error {
+  /** Stable name of this kind of failure (see ERROR_CODES), for users to search for. */
+  readonly code: ErrorCode;
   /** Where the problem is: a file (with :line:col when known), JSON pointer, package, symbol or URL. */
   readonly where?: string;
   /** What the user can do about it. */
   readonly hint?: string;
 
-  constructor(what: string, options: { where?: string; hint?: string; cause?: unknown } = {}) {
+  constructor(what: string, options: { code: ErrorCode; where?: string; hint?: string; cause?: unknown }) {
     super(redactCredentials(what), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'NbprError';
+    this.code = options.code;
     this.where = options.where === undefined ? undefined : redactCredentials(options.where);
     this.hint = options.hint === undefined ? undefined : redactCredentials(options.hint);
   }
@@ -30,6 +35,7 @@ export class NbprError extends Error {
   format(): string {
     const lines = [this.where ? `${this.where}: ${this.message}` : this.message];
     if (this.hint) lines.push(`  ${this.hint}`);
+    lines.push(`  code: ${this.code}`);
     return lines.join('\n');
   }
 }
@@ -39,7 +45,7 @@ export class NbprErrors extends NbprError {
   readonly errors: NbprError[];
 
   constructor(errors: NbprError[]) {
-    super(errors.map((e) => e.format()).join('\n'));
+    super(errors.map((e) => e.format()).join('\n'), { code: sharedCode(errors) });
     this.name = 'NbprErrors';
     this.errors = errors;
   }
@@ -47,6 +53,11 @@ export class NbprErrors extends NbprError {
   override format(): string {
     return this.errors.map((e) => e.format()).join('\n');
   }
+}
+
+function sharedCode(errors: NbprError[]): ErrorCode {
+  const codes = new Set(errors.map((e) => e.code));
+  return codes.size === 1 ? [...codes][0] : 'input/several-problems';
 }
 
 export function isNbprError(error: unknown): error is NbprError {

@@ -2,6 +2,7 @@ export { activeSystemId } from './active-system';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write';
 export { Catalogue } from './catalogue';
 export { suggestion } from './did-you-mean';
+export { ERROR_CODES, type ErrorCode } from './error-codes';
 export { isNbprError, NbprError, NbprErrors } from './errors';
 export { isDirectory, isFile } from './file-kind';
 export { FIRMWARE_FILE, type FirmwareProfile, loadFirmwareProfile } from './firmware-profile';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import type { ErrorCode } from './error-codes';
 import { NbprError } from './errors';
 
 /**
@@ -28,6 +29,7 @@ export function readJsonSource(path: string, cwd = process.cwd()): JsonSource {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new NbprError(code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(error)})`, {
+      code: 'json/unreadable-file',
       where: file,
       cause: error,
     });
@@ -58,7 +60,7 @@ function tooDeep(text: string, max: number): number | undefined {
 export function parseJsonSource(file: string, text: string): JsonSource {
   const deep = tooDeep(text, MAX_JSON_DEPTH);
   if (deep !== undefined) {
-    throw new NbprError(`JSON nested more than ${MAX_JSON_DEPTH} levels deep`, { where: `${file}:${lineColumn(text, deep)}`, hint: 'No NBPR file needs this depth; the file is damaged or hostile.' });
+    throw new NbprError(`JSON nested more than ${MAX_JSON_DEPTH} levels deep`, { code: 'json/too-deep', where: `${file}:${lineColumn(text, deep)}`, hint: 'No NBPR file needs this depth; the file is damaged or hostile.' });
   }
   const errors: ParseError[] = [];
   // Strict JSON: comments and trailing commas are errors, as they are for JSON.parse and ajv users.
@@ -68,6 +70,7 @@ export function parseJsonSource(file: string, text: string): JsonSource {
     const offset = first?.offset ?? 0;
     const what = first ? describeParseError(printParseErrorCode(first.error)) : 'empty file';
     throw new NbprError(`malformed JSON: ${what}`, {
+      code: 'json/malformed',
       where: `${file}:${lineColumn(text, offset)}`,
       hint: 'Fix the JSON syntax at that position (strict JSON: no comments, no trailing commas, double-quoted keys).',
     });
@@ -137,7 +140,7 @@ export function pointerOf(...segments: (string | number)[]): string {
 }
 
 /** An error about the value at `pointer` in a JSON file: "file:line:col /pointer: what". */
-export function errorAt(source: JsonSource, pointer: string, what: string, hint?: string): NbprError {
+export function errorAt(source: JsonSource, pointer: string, code: ErrorCode, what: string, hint?: string): NbprError {
   const where = `${locate(source, pointer)} ${pointer || '/'}`;
-  return new NbprError(what, { where, hint });
+  return new NbprError(what, { code, where, hint });
 }

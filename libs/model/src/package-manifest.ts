@@ -90,36 +90,36 @@ function checkPackageSemantics(manifest: PackageManifest): NbprError[] {
   const problems: NbprError[] = [];
   if (basename(dir) !== m.name) {
     problems.push(
-      errorAt(source, '/name', `package name '${m.name}' differs from its directory '${basename(dir)}'`, `Rename one so that packages/<name>/nbpr.json holds "name": "<name>".`),
+      errorAt(source, '/name', 'package/name-mismatch', `package name '${m.name}' differs from its directory '${basename(dir)}'`, `Rename one so that packages/<name>/nbpr.json holds "name": "<name>".`),
     );
   }
   try {
     parseSpdx(m.licenses);
   } catch {
     problems.push(
-      errorAt(source, '/licenses', `'${m.licenses}' is not a valid SPDX license expression`, "Use SPDX identifiers joined by AND/OR, e.g. 'MIT AND BSD-2-Clause' or 'GPL-2.0-only OR GPL-3.0-only' (see https://spdx.org/licenses/)."),
+      errorAt(source, '/licenses', 'package/invalid-licence', `'${m.licenses}' is not a valid SPDX license expression`, "Use SPDX identifiers joined by AND/OR, e.g. 'MIT AND BSD-2-Clause' or 'GPL-2.0-only OR GPL-3.0-only' (see https://spdx.org/licenses/)."),
     );
   }
   for (const [name, option] of Object.entries(m.options ?? {})) {
     if (option.type === 'string' && option.pattern !== undefined && !isRegExp(option.pattern)) {
-      problems.push(errorAt(source, pointerOf('options', name, 'pattern'), `pattern of option '${name}' is not a valid regular expression: ${JSON.stringify(option.pattern)}`, 'Write a JavaScript regular expression (as JSON Schema patterns are), e.g. "^[a-z0-9.-]+$".'));
+      problems.push(errorAt(source, pointerOf('options', name, 'pattern'), 'package/invalid-pattern', `pattern of option '${name}' is not a valid regular expression: ${JSON.stringify(option.pattern)}`, 'Write a JavaScript regular expression (as JSON Schema patterns are), e.g. "^[a-z0-9.-]+$".'));
       continue;
     }
     const at = pointerOf('options', name, 'default');
     const problem = checkOptionValue(option, option.default);
-    if (problem) problems.push(errorAt(source, at, `default of option '${name}' ${problem}`));
+    if (problem) problems.push(errorAt(source, at, 'package/invalid-option-default', `default of option '${name}' ${problem}`));
   }
   if (manifest.externalTree) {
     const at = pointerOf('buildroot', 'external');
     if (!isDirectory(manifest.externalTree)) {
-      problems.push(errorAt(source, at, `BR2_EXTERNAL tree '${(m.buildroot as { external: string }).external}' does not exist`, `Create ${manifest.externalTree} with external.desc, Config.in and external.mk (nx g @nbpr/nx-plugin:package --vendored scaffolds one).`));
+      problems.push(errorAt(source, at, 'package/missing-external-tree', `BR2_EXTERNAL tree '${(m.buildroot as { external: string }).external}' does not exist`, `Create ${manifest.externalTree} with external.desc, Config.in and external.mk (nx g @nbpr/nx-plugin:package --vendored scaffolds one).`));
     } else if (!existsSync(join(manifest.externalTree, 'external.desc'))) {
-      problems.push(errorAt(source, at, `BR2_EXTERNAL tree has no external.desc`, `Buildroot needs ${join(manifest.externalTree, 'external.desc')} with a 'name: ${externalName(m.name)}' line.`));
+      problems.push(errorAt(source, at, 'package/missing-external-desc', `BR2_EXTERNAL tree has no external.desc`, `Buildroot needs ${join(manifest.externalTree, 'external.desc')} with a 'name: ${externalName(m.name)}' line.`));
     } else {
       // Buildroot derives BR2_EXTERNAL_<name>_PATH from it; NBPR names every package's tree apart.
       const declared = readFileSync(join(manifest.externalTree, 'external.desc'), 'utf8').match(/^name:\s*(\S+)/m)?.[1];
       if (declared !== externalName(m.name)) {
-        problems.push(errorAt(source, at, `external.desc names the tree '${declared ?? ''}', expected '${externalName(m.name)}'`, `Write 'name: ${externalName(m.name)}' in ${join(manifest.externalTree, 'external.desc')}, so that its path is BR2_EXTERNAL_${externalName(m.name)}_PATH.`));
+        problems.push(errorAt(source, at, 'package/wrong-external-name', `external.desc names the tree '${declared ?? ''}', expected '${externalName(m.name)}'`, `Write 'name: ${externalName(m.name)}' in ${join(manifest.externalTree, 'external.desc')}, so that its path is BR2_EXTERNAL_${externalName(m.name)}_PATH.`));
       }
     }
   }
@@ -127,7 +127,7 @@ function checkPackageSemantics(manifest: PackageManifest): NbprError[] {
     for (const [name, option] of Object.entries(spec.options ?? {})) {
       if (option.default === undefined) continue;
       const problem = checkDaemonOptionValue(option, option.default);
-      if (problem) problems.push(errorAt(source, pointerOf('daemons', daemon, 'options', name, 'default'), `default of daemon option '${name}' ${problem}`));
+      if (problem) problems.push(errorAt(source, pointerOf('daemons', daemon, 'options', name, 'default'), 'package/invalid-option-default', `default of daemon option '${name}' ${problem}`));
     }
   }
   return problems;

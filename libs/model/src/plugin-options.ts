@@ -44,6 +44,7 @@ export function validatePluginOptions(options: unknown, workspaceRoot: string): 
   const pointer = entry ? `/plugins/${entry.index}/options` : '';
   if (options === undefined || options === null) {
     throw new NbprError(`${PLUGIN_NAME} has no options`, {
+      code: 'nx-json/no-plugin-options',
       where: `nx.json ${pointer || '/plugins'}`,
       hint: `Write { "plugin": "${PLUGIN_NAME}", "options": { "defaultSystem": "<app>@<version>" } }.`,
     });
@@ -64,6 +65,7 @@ function refuseCredentials(options: Record<string, unknown>, pointer: string): v
   for (const [at, address] of addresses) {
     if (typeof address !== 'string' || address.startsWith('oci-layout:') || !address.includes('@')) continue;
     throw new NbprError(`${at.replace('/', '[').replace(/(\d+)$/, '$1]')} holds credentials (${address})`, {
+      code: 'nx-json/credentials',
       where: `nx.json ${pointer}/${at}`,
       hint: 'Name the registry as host[/namespace] and give credentials in the environment: NBPR_REGISTRY_USERNAME and NBPR_REGISTRY_TOKEN (or GITHUB_TOKEN for GHCR). Then run `nx reset`: Nx copied nx.json into .nx/workspace-data before NBPR could refuse it, and reset deletes that copy.',
     });

@@ -13,6 +13,7 @@ export function projectRegistry(options: PluginOptions, env: NodeJS.ProcessEnv =
   if (!fromEnv) return options.registry;
   if (!REGISTRY.test(fromEnv)) {
     throw new NbprError(`NBPR_REGISTRY '${fromEnv.replace(/\/\/[^@/]*@/, '//')}' is not <host>[:port][/namespace]`, {
+      code: 'oci/invalid-registry',
       where: 'NBPR_REGISTRY',
       hint: 'Name the registry and namespace without a scheme, in lower case, e.g. ghcr.io/my-org.',
     });
@@ -25,6 +26,7 @@ export function requireProjectRegistry(options: PluginOptions, env: NodeJS.Proce
   const registry = projectRegistry(options, env);
   if (!registry) {
     throw new NbprError('no registry to publish to', {
+      code: 'nx-json/no-registry',
       where: 'nx.json plugins -> @nbpr/nx-plugin -> options.registry',
       hint: 'Set registry to <host>/<namespace> there (e.g. ghcr.io/<owner>), or NBPR_REGISTRY in the environment.',
     });

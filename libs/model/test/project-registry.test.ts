@@ -52,5 +52,5 @@ test('credentials are redacted from any error text, URLs and host references ali
   assert.equal(redactCredentials('"alice:s3cr3t@registry.example.com/ns" is not valid'), '"***@registry.example.com/ns" is not valid');
   assert.equal(redactCredentials('sites[1] (alice:s3cr3t@registry.example.com/ns)'), 'sites[1] (***@registry.example.com/ns)', 'the bracket before the user name is kept');
   assert.equal(redactCredentials('user@example.org wrote'), 'user@example.org wrote', 'an address without a secret is not a credential');
-  assert.equal(new NbprError('x', { where: 'http://u:p@h/x', hint: 'try a:b@c' }).format(), 'http://***@h/x: x\n  try ***@c');
+  assert.equal(new NbprError('x', { code: 'oci/invalid-registry', where: 'http://u:p@h/x', hint: 'try a:b@c' }).format(), 'http://***@h/x: x\n  try ***@c\n  code: oci/invalid-registry');
 });

@@ -99,6 +99,7 @@ async function downloadFirstUnlocked(urls: string[], file: string, what: string)
     }
   }
   throw new NbprError(`could not download ${what}`, {
+    code: 'download/failed',
     where: failures.join('; '),
     hint: `Download it on a machine with network access and put it at ${file}.`,
   });

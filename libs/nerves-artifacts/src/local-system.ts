@@ -29,6 +29,7 @@ export function localSystem(lookup: SystemLookup, required: boolean): NervesSyst
 export function checkedSystem(system: NervesSystem, id: string, dir: string, env: NodeJS.ProcessEnv): NervesSystem {
   if (system.id !== id) {
     throw new NbprError(`${env.NERVES_SYSTEM ? 'NERVES_SYSTEM points at' : 'the artefact directory holds'} ${system.id}, but the active system is ${id}`, {
+      code: 'system/mismatch',
       where: dir,
       hint: `Set NBPR_SYSTEM=${system.id} to use that system, or point NERVES_SYSTEM at ${id}'s artefact directory, or unset it.`,
     });

@@ -55,6 +55,7 @@ export async function obtainSystem(input: ObtainSystemInput): Promise<string> {
         await downloadResumable(release.url, tarball);
       } catch (error) {
         throw new NbprError(`cannot download Nerves system ${input.id}: ${(error as Error).message}`, {
+          code: 'system/download-failed',
           where: release.url,
           hint: `On a machine with network access, download ${release.url} and put it at ${tarball} (Nerves' download dir, NERVES_DL_DIR), or unpack it as ${dir}; NBPR verifies and unpacks it from there.${isFile(partialName(tarball)) ? ' Running again resumes the transfer.' : ''}`,
         });
@@ -95,6 +96,7 @@ async function findRelease(app: string, version: string, source: SystemSource, d
     const downloaded = named ? [named] : readdirSync(dlDir).filter((f) => isSystemDownloadName(app, version, f));
     if (downloaded.length === 1) return { file: downloaded[0], url: releaseDownloadUrl(repo, tag, downloaded[0], env) };
     throw new NbprError(`cannot list the release ${tag} of ${repo} to find Nerves system ${id}: ${unlisted}`, {
+      code: 'system/release-unlisted',
       where: releasePageUrl(repo, tag, env),
       hint: `Download its ${systemArtefactName(app, version)}-<checksum>.tar.gz from that page into ${dlDir} (Nerves' download dir), or give the checksum (mix nerves.artifact.details ${app}) in nx.json systems["${id}"].checksum.`,
     });
@@ -102,6 +104,7 @@ async function findRelease(app: string, version: string, source: SystemSource, d
   const asset = assets.find((a) => (named ? a.name === named : isSystemDownloadName(app, version, a.name)));
   if (!asset) {
     throw new NbprError(`the release ${tag} of ${repo} has no ${named ?? `${systemArtefactName(app, version)}-<checksum>.tar.gz`} (assets: ${assets.map((a) => a.name).join(', ') || 'none'})`, {
+      code: 'system/release-asset-missing',
       where: releasePageUrl(repo, tag, env),
       hint: named
         ? `nx.json systems["${id}"].checksum names a file the release does not have: check it (mix nerves.artifact.details ${app}), or remove it to take the release's own.`
@@ -119,7 +122,7 @@ async function unpackSystem(tarball: string, dir: string, checksum: string | und
       readSystem(temp);
     } catch (error) {
       await rm(tarball, { force: true });
-      throw new NbprError(`${basename(tarball)} is not a Nerves system artefact: ${(error as Error).message}`, { where: tarball, hint: 'NBPR deleted it. Check the URL or release nx.json names for the system.' });
+      throw new NbprError(`${basename(tarball)} is not a Nerves system artefact: ${(error as Error).message}`, { code: 'system/not-an-artefact', where: tarball, hint: 'NBPR deleted it. Check the URL or release nx.json names for the system.' });
     }
     // Nerves trusts an unpacked artefact whose CHECKSUM matches its own computation; only the full checksum can.
     if (checksum && checksum.length === 64) writeFileSync(join(temp, 'CHECKSUM'), checksum.toUpperCase());

@@ -53,6 +53,7 @@ export async function obtainToolchain(input: ObtainToolchainInput): Promise<stri
         await downloadResumable(url, file);
       } catch (error) {
         throw new NbprError(`cannot download the toolchain of the system: ${(error as Error).message}`, {
+          code: 'toolchain/download-failed',
           where: url,
           hint: `On a machine with network access, download ${wanted.url} and put it at ${file} (Nerves' download dir, NERVES_DL_DIR), or point NERVES_TOOLCHAIN at the unpacked toolchain.${isFile(partialName(file)) ? ' Running again resumes the transfer.' : ''}`,
         });

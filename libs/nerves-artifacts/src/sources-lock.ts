@@ -18,11 +18,11 @@ export function readSourcesLock(file: string): SourcesLock {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new NbprError(`not valid JSON: ${(error as Error).message}`, { where: file, hint: 'Restore it from version control; it records the sha256 of downloaded Buildroot sources.' });
+    throw new NbprError(`not valid JSON: ${(error as Error).message}`, { code: 'download/invalid-lock-file', where: file, hint: 'Restore it from version control; it records the sha256 of downloaded Buildroot sources.' });
   }
   const files = parsed.files ?? {};
   for (const [name, value] of Object.entries(files)) {
-    if (typeof value !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(value)) throw new NbprError(`files/${name} must be "sha256:<64 hex digits>"`, { where: file, hint: 'Restore it from version control.' });
+    if (typeof value !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(value)) throw new NbprError(`files/${name} must be "sha256:<64 hex digits>"`, { code: 'download/invalid-lock-file', where: file, hint: 'Restore it from version control.' });
   }
   return { file, files };
 }
@@ -45,6 +45,7 @@ export async function verifyOrRecord(lock: SourcesLock, name: string, sha256: st
   const actual = `sha256:${sha256}`;
   const refuse = (expected: string, by: string, where: string): never => {
     throw new NbprError(`${name} has ${actual}, but ${by} ${expected}`, {
+      code: 'download/checksum-mismatch',
       where,
       hint: 'The download is not the file used before (corrupt, or changed upstream): NBPR deleted it and will not use it. Run again to download it again, or, if the change is expected, remove its entry from the lock file.',
     });

@@ -17,7 +17,7 @@ export async function unpackAtomically(tarball: string, dir: string, prepare: (t
     const result = await execa('tar', ['-xf', tarball, '-C', temp, '--strip-components=1'], { reject: false, stdin: 'ignore' });
     if (result.exitCode !== 0) {
       await rm(tarball, { force: true });
-      throw new NbprError(`cannot unpack ${basename(tarball)}: ${result.stderr.trim().split('\n').slice(-2).join(' / ') || `tar exited ${result.exitCode}`}`, { where: tarball, hint: 'NBPR deleted it; run again to download it again.' });
+      throw new NbprError(`cannot unpack ${basename(tarball)}: ${result.stderr.trim().split('\n').slice(-2).join(' / ') || `tar exited ${result.exitCode}`}`, { code: 'download/cannot-unpack', where: tarball, hint: 'NBPR deleted it; run again to download it again.' });
     }
     await prepare(temp);
     await mkdir(dirname(dir), { recursive: true });

@@ -73,12 +73,12 @@ export class Authenticator {
 
   private async fetchToken(challenge: Challenge, wanted: string, url: string): Promise<void> {
     const realm = challenge.params.realm;
-    if (!realm) throw new NbprError('the registry asked for a bearer token but named no realm', { where: redactUrl(url), hint: 'The registry is misconfigured; tell its operator.' });
+    if (!realm) throw new NbprError('the registry asked for a bearer token but named no realm', { code: 'oci/bad-response', where: redactUrl(url), hint: 'The registry is misconfigured; tell its operator.' });
     let tokenUrl: URL;
     try {
       tokenUrl = new URL(realm);
     } catch {
-      throw new NbprError('the registry named a token realm that is not a URL', { where: redactUrl(url) });
+      throw new NbprError('the registry named a token realm that is not a URL', { code: 'oci/bad-response', where: redactUrl(url) });
     }
     if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
     tokenUrl.searchParams.set('scope', wanted);
@@ -96,6 +96,7 @@ export class Authenticator {
       if (response.status === 401 || response.status === 403) {
         discardBody(response);
         throw new NbprError(`the token service refused ${this.credentials ? 'the credentials' : 'anonymous access'} for ${wanted} (HTTP ${response.status})`, {
+          code: 'oci/access-denied',
           where,
           hint: this.credentials
             ? 'Check NBPR_REGISTRY_USERNAME/NBPR_REGISTRY_TOKEN (or GITHUB_TOKEN for ghcr.io): the token may be wrong, expired, or lack access to this repository.'
@@ -104,17 +105,17 @@ export class Authenticator {
       }
       if (response.status !== 200) {
         discardBody(response);
-        throw new NbprError(`the token request failed with HTTP ${response.status}`, { where, hint: "The registry's token service is failing; try again later." });
+        throw new NbprError(`the token request failed with HTTP ${response.status}`, { code: 'oci/token-service-failed', where, hint: "The registry's token service is failing; try again later." });
       }
       const bytes = await readBody(response, { idleTimeoutMs: this.http.idleTimeoutMs, limit: 1 << 20, url: tokenUrl.href });
       try {
         return JSON.parse(bytes.toString('utf8')) as { token?: string; access_token?: string; expires_in?: number };
       } catch {
-        throw new NbprError('the token service answered with something other than JSON', { where });
+        throw new NbprError('the token service answered with something other than JSON', { code: 'oci/bad-response', where });
       }
     });
     const token = body.token ?? body.access_token;
-    if (!token) throw new NbprError('the token service answered without a token', { where });
+    if (!token) throw new NbprError('the token service answered without a token', { code: 'oci/bad-response', where });
     const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
     // Retire a token a little early (up to 30 s, at most half its life), so that one is
     // never sent just as it lapses.
@@ -126,6 +127,7 @@ export class Authenticator {
   private refuseCleartext(target: URL, url: string): void {
     if (!this.credentials || target.protocol !== 'http:' || !this.registryOrigin.startsWith('https:')) return;
     throw new NbprError('the registry asked for credentials over plain HTTP; they were not sent', {
+      code: 'oci/credentials-over-http',
       where: redactUrl(url),
       hint: `The token realm ${redactUrl(target)} is not https; check the registry address.`,
     });

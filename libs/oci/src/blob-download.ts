@@ -70,7 +70,7 @@ export async function downloadVerified(body: Readable, expected: ExpectedBlob, f
     if (error instanceof RetryableError || error instanceof NbprError) throw error;
     const e = error as NodeJS.ErrnoException;
     if (e.path === temp || e.path === file || e.path === dirname(file) || e.syscall === 'write' || e.syscall === 'fsync') {
-      throw new NbprError(`cannot write ${basename(file)}: ${e.code ?? e.message}`, { where: dirname(file), hint: 'Check free space and permissions there.' });
+      throw new NbprError(`cannot write ${basename(file)}: ${e.code ?? e.message}`, { code: 'oci/cannot-write-blob', where: dirname(file), hint: 'Check free space and permissions there.' });
     }
     throw new RetryableError(`download from ${source} broke off (${e.code ?? redactText(String(e.message))})`);
   } finally {

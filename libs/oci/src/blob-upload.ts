@@ -70,7 +70,7 @@ async function expectCreated(response: Response, url: string, digest: string, wh
   }
   discardBody(response);
   const stored = response.headers.get('docker-content-digest');
-  if (stored && stored !== digest) throw new NbprError(`${what}: the registry stored it as ${stored}`, { where: redactUrl(url), hint: 'The registry rewrote the content; NBPR needs registries that store blobs as they are sent.' });
+  if (stored && stored !== digest) throw new NbprError(`${what}: the registry stored it as ${stored}`, { code: 'oci/digest-rewritten', where: redactUrl(url), hint: 'The registry rewrote the content; NBPR needs registries that store blobs as they are sent.' });
 }
 
 /** Bytes first..last of the blob, as a fresh body each time (a retried request sends it again). */
@@ -83,7 +83,7 @@ function slice(blob: BlobSource, first: number, last: number): Buffer | Readable
 /** The upload session URL: Location is required and may be relative. */
 function nextLocation(response: Response, base: string): string {
   const location = response.headers.get('location');
-  if (!location) throw new NbprError('the registry went on with an upload without saying where (no Location)', { where: redactUrl(base) });
+  if (!location) throw new NbprError('the registry went on with an upload without saying where (no Location)', { code: 'oci/bad-response', where: redactUrl(base) });
   return new URL(location, base).href;
 }
 

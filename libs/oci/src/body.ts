@@ -14,7 +14,7 @@ export async function readBody(response: Response, options: { idleTimeoutMs: num
   const body = response.body as unknown as Readable | null;
   if (!body) return Buffer.alloc(0);
   const tooLarge = () =>
-    new NbprError(`the response is larger than ${options.limit} bytes`, { where: redactUrl(options.url), hint: 'This is not what an OCI registry sends here; check the registry address.' });
+    new NbprError(`the response is larger than ${options.limit} bytes`, { code: 'oci/response-too-large', where: redactUrl(options.url), hint: 'This is not what an OCI registry sends here; check the registry address.' });
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > options.limit) {
     body.destroy();

@@ -15,13 +15,13 @@ export function maxBlobBytes(env: NodeJS.ProcessEnv = process.env): number {
 export function checkDescriptor<T extends { digest?: unknown; size?: unknown }>(descriptor: T, what: string, where: string): T & { digest: string; size: number } {
   const { digest, size } = descriptor ?? ({} as T);
   if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
-    throw new NbprError(`${what} has no valid sha256 digest (${JSON.stringify(digest)})`, { where, hint: 'The registry or image layout holds something NBPR did not write; NBPR will not download from it.' });
+    throw new NbprError(`${what} has no valid sha256 digest (${JSON.stringify(digest)})`, { code: 'oci/invalid-descriptor', where, hint: 'The registry or image layout holds something NBPR did not write; NBPR will not download from it.' });
   }
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-    throw new NbprError(`${what} ${digest} has size ${JSON.stringify(size)}, which is not a byte count`, { where, hint: 'The registry or image layout holds something NBPR did not write; NBPR will not download from it.' });
+    throw new NbprError(`${what} ${digest} has size ${JSON.stringify(size)}, which is not a byte count`, { code: 'oci/invalid-descriptor', where, hint: 'The registry or image layout holds something NBPR did not write; NBPR will not download from it.' });
   }
   if (size > maxBlobBytes()) {
-    throw new NbprError(`${what} ${digest} is ${size} bytes, more than the ${maxBlobBytes()} NBPR accepts`, { where, hint: 'Set NBPR_MAX_BLOB_BYTES higher if an artefact really is this large.' });
+    throw new NbprError(`${what} ${digest} is ${size} bytes, more than the ${maxBlobBytes()} NBPR accepts`, { code: 'oci/blob-too-large', where, hint: 'Set NBPR_MAX_BLOB_BYTES higher if an artefact really is this large.' });
   }
   return descriptor as T & { digest: string; size: number };
 }

@@ -84,7 +84,7 @@ export async function send(request: HttpRequest, options: HttpOptions): Promise<
     }
     return response;
   }
-  throw new NbprError(`more than ${MAX_HOPS} redirects`, { where: redactUrl(request.url), hint: 'The registry (or a proxy in front of it) redirects in a loop; check the registry address.' });
+  throw new NbprError(`more than ${MAX_HOPS} redirects`, { code: 'oci/redirect-loop', where: redactUrl(request.url), hint: 'The registry (or a proxy in front of it) redirects in a loop; check the registry address.' });
 }
 
 async function exchange(url: URL, method: string, headers: Record<string, string>, body: HttpRequest['body'], options: HttpOptions): Promise<Response> {

@@ -44,14 +44,14 @@ export class LayoutRepository implements ArtefactRepository {
 
   async getManifest(reference: string): Promise<ManifestBytes> {
     const descriptor = isSha256Digest(reference) ? { digest: reference, mediaType: '', size: -1 } : await this.resolveTag(reference);
-    if (!descriptor) throw new NbprError(`no manifest tagged ${reference}`, { where: this.dir });
-    if (descriptor.size > MANIFEST_LIMIT) throw new NbprError(`the manifest tagged ${reference} is larger than ${MANIFEST_LIMIT} bytes`, { where: this.dir });
+    if (!descriptor) throw new NbprError(`no manifest tagged ${reference}`, { code: 'oci/manifest-not-found', where: this.dir });
+    if (descriptor.size > MANIFEST_LIMIT) throw new NbprError(`the manifest tagged ${reference} is larger than ${MANIFEST_LIMIT} bytes`, { code: 'oci/manifest-too-large', where: this.dir });
     const bytes = await this.getBlobBytes(descriptor);
     let inside: string | undefined;
     try {
       inside = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType;
     } catch {
-      throw new NbprError(`the manifest ${descriptor.digest} is not JSON`, { where: this.blobPath(descriptor.digest) });
+      throw new NbprError(`the manifest ${descriptor.digest} is not JSON`, { code: 'oci/invalid-manifest', where: this.blobPath(descriptor.digest) });
     }
     return { bytes, digest: descriptor.digest, mediaType: descriptor.mediaType || inside || '' };
   }
@@ -75,7 +75,7 @@ export class LayoutRepository implements ArtefactRepository {
       bytes = await readFile(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw this.missing(descriptor.digest);
-      throw new NbprError(`cannot read blob ${descriptor.digest}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { where: path });
+      throw new NbprError(`cannot read blob ${descriptor.digest}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { code: 'oci/unreadable-blob', where: path });
     }
     const digest = sha256Digest(bytes);
     if (digest !== descriptor.digest) throw this.corrupt(descriptor.digest, `it hashes to ${digest}`);
@@ -105,7 +105,7 @@ export class LayoutRepository implements ArtefactRepository {
     try {
       await downloadVerified(createReadStream(blob.file), { digest, size }, path, 60_000, blob.file);
     } catch (error) {
-      if (error instanceof RetryableError) throw new NbprError(`${blob.file} does not match ${digest}: ${error.message}`, { where: blob.file, hint: 'The file changed after it was packed; pack it again.' });
+      if (error instanceof RetryableError) throw new NbprError(`${blob.file} does not match ${digest}: ${error.message}`, { code: 'oci/blob-changed', where: blob.file, hint: 'The file changed after it was packed; pack it again.' });
       throw error;
     }
   }
@@ -140,7 +140,7 @@ export class LayoutRepository implements ArtefactRepository {
   }
 
   blobPath(digest: string): string {
-    if (!isSha256Digest(digest)) throw new NbprError(`"${digest}" is not a sha256 digest`, { where: this.dir });
+    if (!isSha256Digest(digest)) throw new NbprError(`"${digest}" is not a sha256 digest`, { code: 'oci/invalid-digest', where: this.dir });
     return join(this.dir, 'blobs', 'sha256', digest.slice('sha256:'.length));
   }
 
@@ -150,17 +150,17 @@ export class LayoutRepository implements ArtefactRepository {
       text = await readFile(join(this.dir, 'index.json'), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { schemaVersion: 2, manifests: [] };
-      throw new NbprError(`cannot read index.json: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { where: this.dir });
+      throw new NbprError(`cannot read index.json: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { code: 'oci/invalid-layout', where: this.dir });
     }
     await this.checkLayoutVersion();
     let index: Index;
     try {
       index = JSON.parse(text) as Index;
     } catch (error) {
-      throw new NbprError(`index.json is not JSON: ${(error as Error).message}`, { where: join(this.dir, 'index.json'), hint: 'Regenerate the image layout (or restore it from version control).' });
+      throw new NbprError(`index.json is not JSON: ${(error as Error).message}`, { code: 'oci/invalid-layout', where: join(this.dir, 'index.json'), hint: 'Regenerate the image layout (or restore it from version control).' });
     }
     if (index?.schemaVersion !== 2 || !Array.isArray(index.manifests)) {
-      throw new NbprError('index.json is not an OCI image index (schemaVersion 2 with manifests)', { where: join(this.dir, 'index.json'), hint: 'Regenerate the image layout.' });
+      throw new NbprError('index.json is not an OCI image index (schemaVersion 2 with manifests)', { code: 'oci/invalid-layout', where: join(this.dir, 'index.json'), hint: 'Regenerate the image layout.' });
     }
     index.manifests.forEach((m, i) => checkDescriptor(m, `index.json /manifests/${i}`, join(this.dir, 'index.json')));
     return index;
@@ -172,9 +172,9 @@ export class LayoutRepository implements ArtefactRepository {
     try {
       version = (JSON.parse(await readFile(file, 'utf8')) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
     } catch {
-      throw new NbprError('not an OCI image layout: oci-layout is missing or unreadable', { where: this.dir, hint: 'An image layout holds oci-layout, index.json and blobs/sha256/ (skopeo copy ... oci:DIR:TAG makes one).' });
+      throw new NbprError('not an OCI image layout: oci-layout is missing or unreadable', { code: 'oci/invalid-layout', where: this.dir, hint: 'An image layout holds oci-layout, index.json and blobs/sha256/ (skopeo copy ... oci:DIR:TAG makes one).' });
     }
-    if (version !== LAYOUT_VERSION) throw new NbprError(`unsupported image layout version ${JSON.stringify(version)}`, { where: file, hint: `NBPR reads image layouts of version ${LAYOUT_VERSION}.` });
+    if (version !== LAYOUT_VERSION) throw new NbprError(`unsupported image layout version ${JSON.stringify(version)}`, { code: 'oci/unsupported-layout-version', where: file, hint: `NBPR reads image layouts of version ${LAYOUT_VERSION}.` });
   }
 
   private async ensureLayout(): Promise<void> {
@@ -185,11 +185,11 @@ export class LayoutRepository implements ArtefactRepository {
   }
 
   private missing(digest: string): NbprError {
-    return new NbprError(`blob ${digest} is missing`, { where: this.dir, hint: 'The image layout is incomplete; regenerate it (or copy it again).' });
+    return new NbprError(`blob ${digest} is missing`, { code: 'oci/blob-missing', where: this.dir, hint: 'The image layout is incomplete; regenerate it (or copy it again).' });
   }
 
   private corrupt(digest: string, why: string): NbprError {
-    return new NbprError(`blob ${digest} is corrupt: ${why}`, { where: this.blobPath(digest), hint: 'Regenerate the image layout (or copy it again).' });
+    return new NbprError(`blob ${digest} is corrupt: ${why}`, { code: 'oci/corrupt-blob', where: this.blobPath(digest), hint: 'Regenerate the image layout (or copy it again).' });
   }
 }
 

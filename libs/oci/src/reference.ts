@@ -1,4 +1,4 @@
-import { NbprError } from '@nbpr/model';
+import { type ErrorCode, NbprError } from '@nbpr/model';
 import { redactText } from './redact';
 
 /** `host[:port]/namespace/name[:tag][@digest]`, taken apart. */
@@ -59,6 +59,7 @@ export function registryBaseUrl(registry: string, insecure?: boolean): string {
 export function checkRepositoryName(repository: string, where: string): void {
   if (isValidRepositoryName(repository)) return;
   throw new NbprError(`"${repository}" is not a valid repository name`, {
+    code: 'oci/invalid-repository',
     where,
     hint: 'Repository names are lower-case letters and digits in components separated by "/", joined within a component by ".", "_", "__" or "-" (the OCI distribution spec); GHCR needs owner names in lower case too.',
   });
@@ -66,13 +67,13 @@ export function checkRepositoryName(repository: string, where: string): void {
 
 export function checkTag(tag: string, where: string): void {
   if (isValidTag(tag)) return;
-  throw new NbprError(`"${tag}" is not a valid tag`, { where, hint: 'A tag is 1 to 128 letters, digits, "_", "." or "-", not starting with "." or "-".' });
+  throw new NbprError(`"${tag}" is not a valid tag`, { code: 'oci/invalid-tag', where, hint: 'A tag is 1 to 128 letters, digits, "_", "." or "-", not starting with "." or "-".' });
 }
 
 /** A tag or a sha256 digest: what a manifest can be asked for by. */
 export function checkManifestReference(reference: string, where: string): void {
   if (reference.includes(':')) {
-    if (!isSha256Digest(reference)) throw new NbprError(`"${reference}" is not a sha256 digest`, { where, hint: 'Digests are written sha256:<64 lower-case hex digits>.' });
+    if (!isSha256Digest(reference)) throw new NbprError(`"${reference}" is not a sha256 digest`, { code: 'oci/invalid-digest', where, hint: 'Digests are written sha256:<64 lower-case hex digits>.' });
     return;
   }
   checkTag(reference, where);
@@ -85,8 +86,8 @@ export function checkManifestReference(reference: string, where: string): void {
  */
 export function parseReference(text: string): Reference {
   const shown = redactText(text);
-  const fail = (what: string, hint?: string): never => {
-    throw new NbprError(what, { where: shown, hint: hint ?? 'Write references as host[:port]/namespace/name[:tag][@sha256:<digest>], e.g. ghcr.io/nerves-project/nbpr-jq:1.7.1.' });
+  const fail = (code: ErrorCode, what: string, hint?: string): never => {
+    throw new NbprError(what, { code, where: shown, hint: hint ?? 'Write references as host[:port]/namespace/name[:tag][@sha256:<digest>], e.g. ghcr.io/nerves-project/nbpr-jq:1.7.1.' });
   };
   let rest = text.trim();
   let explicit: 'http' | 'https' | undefined;
@@ -95,16 +96,16 @@ export function parseReference(text: string): Reference {
     explicit = scheme[1].toLowerCase() as 'http' | 'https';
     rest = rest.slice(scheme[0].length);
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) {
-    fail('only http:// and https:// registries are supported');
+    fail('oci/invalid-reference', 'only http:// and https:// registries are supported');
   }
   const slash = rest.indexOf('/');
-  if (slash < 0) fail('a reference needs a registry host and a repository');
+  if (slash < 0) fail('oci/invalid-reference', 'a reference needs a registry host and a repository');
   const registry = rest.slice(0, slash);
   if (registry.includes('@')) {
-    fail('credentials do not belong in a registry reference', 'Remove them and set NBPR_REGISTRY_USERNAME and NBPR_REGISTRY_TOKEN (GITHUB_TOKEN for ghcr.io) instead.');
+    fail('oci/credentials-in-reference', 'credentials do not belong in a registry reference', 'Remove them and set NBPR_REGISTRY_USERNAME and NBPR_REGISTRY_TOKEN (GITHUB_TOKEN for ghcr.io) instead.');
   }
   if (!isValidRegistryHost(registry) || !(registry.includes('.') || registry.includes(':') || registry === 'localhost')) {
-    fail(`"${registry}" is not a registry host`, 'A reference starts with the registry host (and port), e.g. ghcr.io/... or 127.0.0.1:5000/...; NBPR has no default registry.');
+    fail('oci/invalid-registry', `"${registry}" is not a registry host`, 'A reference starts with the registry host (and port), e.g. ghcr.io/... or 127.0.0.1:5000/...; NBPR has no default registry.');
   }
   let path = rest.slice(slash + 1);
   let digest: string | undefined;
@@ -112,17 +113,17 @@ export function parseReference(text: string): Reference {
   if (at >= 0) {
     digest = path.slice(at + 1);
     path = path.slice(0, at);
-    if (!isSha256Digest(digest)) fail(`"${digest}" is not a sha256 digest`, 'Digests are written sha256:<64 lower-case hex digits>.');
+    if (!isSha256Digest(digest)) fail('oci/invalid-digest', `"${digest}" is not a sha256 digest`, 'Digests are written sha256:<64 lower-case hex digits>.');
   }
   let tag: string | undefined;
   const colon = path.lastIndexOf(':');
   if (colon >= 0) {
     tag = path.slice(colon + 1);
     path = path.slice(0, colon);
-    if (!isValidTag(tag)) fail(`"${tag}" is not a valid tag`, 'A tag is 1 to 128 letters, digits, "_", "." or "-", not starting with "." or "-".');
+    if (!isValidTag(tag)) fail('oci/invalid-tag', `"${tag}" is not a valid tag`, 'A tag is 1 to 128 letters, digits, "_", "." or "-", not starting with "." or "-".');
   }
   if (!isValidRepositoryName(path) || registry.length + 1 + path.length > NAME_MAX) {
-    fail(`"${path}" is not a valid repository name`, 'Repository names are lower-case path components separated by "/" (the OCI distribution spec).');
+    fail('oci/invalid-repository', `"${path}" is not a valid repository name`, 'Repository names are lower-case path components separated by "/" (the OCI distribution spec).');
   }
   return { registry: registry.toLowerCase(), repository: path, tag, digest, scheme: explicit ?? (isLoopbackRegistry(registry) ? 'http' : 'https') };
 }

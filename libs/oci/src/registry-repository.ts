@@ -47,7 +47,7 @@ export class RegistryRepository implements ArtefactRepository {
     readonly repository: string,
     private readonly options: RegistryOptions = {},
   ) {
-    if (!isValidRegistryHost(registry)) throw new NbprError(`"${registry}" is not a registry host`, { hint: 'A registry is host[:port], e.g. ghcr.io or 127.0.0.1:5000.' });
+    if (!isValidRegistryHost(registry)) throw new NbprError(`"${registry}" is not a registry host`, { code: 'oci/invalid-registry', hint: 'A registry is host[:port], e.g. ghcr.io or 127.0.0.1:5000.' });
     this.location = `${registry}/${repository}`;
     checkRepositoryName(repository, this.location);
     this.origin = registryBaseUrl(registry, options.insecure);
@@ -79,7 +79,7 @@ export class RegistryRepository implements ArtefactRepository {
         return;
       }
       if (response.status !== 200) {
-        throw new NbprError(`${this.registry} does not answer as an OCI registry (GET /v2/ gave HTTP ${response.status})`, { where: redactUrl(url), hint: 'Check the registry address (nx.json plugin options registry and sites).' });
+        throw new NbprError(`${this.registry} does not answer as an OCI registry (GET /v2/ gave HTTP ${response.status})`, { code: 'oci/not-a-registry', where: redactUrl(url), hint: 'Check the registry address (nx.json plugin options registry and sites).' });
       }
     });
   }
@@ -117,7 +117,7 @@ export class RegistryRepository implements ArtefactRepository {
       const response = await this.exchange({ method: 'GET', url, headers: { Accept: MANIFEST_ACCEPT } }, 'pull', what);
       if (response.status === 404) {
         discardBody(response);
-        throw new NbprError(`no manifest ${reference} in ${this.location}`, { where: redactUrl(url) });
+        throw new NbprError(`no manifest ${reference} in ${this.location}`, { code: 'oci/manifest-not-found', where: redactUrl(url) });
       }
       if (response.status !== 200) throw await unexpectedStatus(response, url, what, this.http.idleTimeoutMs);
       const bytes = await readBody(response, { idleTimeoutMs: this.http.idleTimeoutMs, limit: MANIFEST_LIMIT, url });
@@ -172,10 +172,10 @@ export class RegistryRepository implements ArtefactRepository {
 
   /** Uploads a blob unless the registry has it already; monolithic, or chunked when large. */
   async pushBlob(blob: BlobSource, digest: string, size: number): Promise<void> {
-    if (!isSha256Digest(digest)) throw new NbprError(`"${digest}" is not a sha256 digest`, { where: this.location });
+    if (!isSha256Digest(digest)) throw new NbprError(`"${digest}" is not a sha256 digest`, { code: 'oci/invalid-digest', where: this.location });
     if ('file' in blob) {
       const actual = (await stat(blob.file)).size;
-      if (actual !== size) throw new NbprError(`${blob.file} is ${actual} bytes, not the ${size} its descriptor says`, { where: blob.file, hint: 'The file changed after it was packed; pack it again.' });
+      if (actual !== size) throw new NbprError(`${blob.file} is ${actual} bytes, not the ${size} its descriptor says`, { code: 'oci/blob-changed', where: blob.file, hint: 'The file changed after it was packed; pack it again.' });
     }
     if (await this.hasBlob(digest)) return;
     const uploads = `${this.base}/blobs/uploads/`;
@@ -206,7 +206,7 @@ export class RegistryRepository implements ArtefactRepository {
       }
       discardBody(response);
       const stored = response.headers.get('docker-content-digest');
-      if (stored && stored !== digest) throw new NbprError(`${what}: the registry stored the manifest as ${stored}, not ${digest}`, { where: redactUrl(url), hint: 'The registry rewrote the manifest; NBPR needs registries that keep manifests byte for byte.' });
+      if (stored && stored !== digest) throw new NbprError(`${what}: the registry stored the manifest as ${stored}, not ${digest}`, { code: 'oci/digest-rewritten', where: redactUrl(url), hint: 'The registry rewrote the manifest; NBPR needs registries that keep manifests byte for byte.' });
     });
     if (options.onlyIfUntagged) {
       const settle = Math.max(options.settleMs ?? 1000, 2 * (Date.now() - started));
@@ -225,7 +225,7 @@ export class RegistryRepository implements ArtefactRepository {
     let url: string | undefined = `${this.base}/tags/list?n=${this.options.tagPageSize ?? 1000}`;
     const what = `tag listing of ${this.location}`;
     for (let page = 0; url; page++) {
-      if (page >= 10_000) throw new NbprError(`${what} does not end`, { where: redactUrl(url), hint: 'The registry keeps sending a next page; report it to its operator.' });
+      if (page >= 10_000) throw new NbprError(`${what} does not end`, { code: 'oci/bad-response', where: redactUrl(url), hint: 'The registry keeps sending a next page; report it to its operator.' });
       const pageUrl: string = url;
       const { names, next } = await withRetries(this.http.retry, what, redactUrl(pageUrl), async () => {
         const response = await this.exchange({ method: 'GET', url: pageUrl }, 'pull', what);
@@ -239,7 +239,7 @@ export class RegistryRepository implements ArtefactRepository {
         try {
           parsed = JSON.parse(body.toString('utf8')) as { tags?: string[] | null };
         } catch {
-          throw new NbprError(`${what}: the registry answered with something other than JSON`, { where: redactUrl(pageUrl) });
+          throw new NbprError(`${what}: the registry answered with something other than JSON`, { code: 'oci/bad-response', where: redactUrl(pageUrl) });
         }
         return { names: parsed.tags ?? [], next: nextPage(response.headers.get('link'), pageUrl) };
       });
@@ -250,7 +250,7 @@ export class RegistryRepository implements ArtefactRepository {
   }
 
   private blobUrl(digest: string): string {
-    if (!isSha256Digest(digest)) throw new NbprError(`"${digest}" is not a sha256 digest`, { where: this.location });
+    if (!isSha256Digest(digest)) throw new NbprError(`"${digest}" is not a sha256 digest`, { code: 'oci/invalid-digest', where: this.location });
     return `${this.base}/blobs/${digest}`;
   }
 
@@ -259,7 +259,7 @@ export class RegistryRepository implements ArtefactRepository {
     const response = await this.exchange({ method: 'GET', url }, 'pull', what);
     if (response.status === 404) {
       discardBody(response);
-      throw new NbprError(`blob ${descriptor.digest} is missing from ${this.location}`, { where: redactUrl(url), hint: 'The registry lost a blob its manifest names; publish the artefact again.' });
+      throw new NbprError(`blob ${descriptor.digest} is missing from ${this.location}`, { code: 'oci/blob-missing', where: redactUrl(url), hint: 'The registry lost a blob its manifest names; publish the artefact again.' });
     }
     if (response.status !== 200) throw await unexpectedStatus(response, url, what, this.http.idleTimeoutMs);
     const announced = Number(response.headers.get('content-length') ?? NaN);
@@ -292,6 +292,7 @@ export class RegistryRepository implements ArtefactRepository {
       const detail = await registryErrorDetail(response, request.url, this.http.idleTimeoutMs);
       const push = access !== 'pull';
       throw new NbprError(`${what}: the registry refused ${this.auth.hasCredentials ? 'the credentials' : 'anonymous access'} (HTTP ${response.status})${detail ? ` (${detail})` : ''}`, {
+        code: 'oci/access-denied',
         where: redactUrl(request.url),
         hint: this.auth.hasCredentials
           ? push

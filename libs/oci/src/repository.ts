@@ -48,6 +48,7 @@ export interface ArtefactRepository {
 /** A tag another publisher wrote while this one did: both manifests named, nothing claimed. */
 export function lostRace(where: string, holder: string | undefined, ours: string): NbprError {
   return new NbprError(`lost a race publishing ${where}: another publisher wrote it at the same time`, {
+    code: 'publish/lost-race',
     where,
     hint: `the tag now holds ${holder ?? 'nothing'}, this publish wrote ${ours}. Publish each package and system from one job at a time (the CI workflow's concurrency groups do); run publish again to see which content the tag keeps.`,
   });

@@ -92,6 +92,7 @@ export async function withRetries<T>(policy: RetryPolicy, what: string, where: s
   const status = last?.status;
   const spent = `${made} attempt${made === 1 ? '' : 's'}${outOfTime ? ` in ${Math.round((now() - started) / 1000)} s (the deadline is ${Math.round((deadline - started) / 1000)} s, NBPR_FETCH_DEADLINE_MS)` : ''}`;
   throw new NbprError(`${what} failed after ${spent}: ${last?.message ?? 'unknown error'}`, {
+    code: 'oci/request-failed',
     where,
     hint:
       status === 429

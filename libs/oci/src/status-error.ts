@@ -10,6 +10,7 @@ import { redactUrl } from './redact';
 export async function unexpectedStatus(response: Response, url: string, what: string, idleTimeoutMs: number, hint?: string): Promise<NbprError> {
   const detail = await registryErrorDetail(response, url, idleTimeoutMs);
   return new NbprError(`${what}: the registry answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${detail ? ` (${detail})` : ''}`, {
+    code: 'oci/unexpected-status',
     where: redactUrl(url),
     hint: hint ?? 'The registry does not behave as the OCI distribution spec says at this step; check the registry address, or report it with NBPR_DEBUG_HTTP=1 output.',
   });

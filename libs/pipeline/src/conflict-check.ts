@@ -51,6 +51,6 @@ export async function conflictCheck(input: ConflictCheckInput): Promise<void> {
   const report: string[] = [];
   if (violations.length > 0) report.push(`licence policy of firmware ${firmware!.metadata.name} (deny ${deny.join(', ')}) is broken by:\n${violations.map((v) => `  ${v.name}: ${v.licenses}`).join('\n')}`);
   if (conflicts.length > 0) report.push(formatConflicts(conflicts, what));
-  if (report.length > 0) throw new NbprError(report.join('\n'), { where: firmware?.source.file ?? project[0], hint: 'Nothing was fetched or built.' });
+  if (report.length > 0) throw new NbprError(report.join('\n'), { code: conflicts.length > 0 ? 'conflict/kconfig' : 'legal/licence-denied', where: firmware?.source.file ?? project[0], hint: 'Nothing was fetched or built.' });
   input.log(`conflict-check: ${selected.length} package(s) of ${what}, ${demands.length} kconfig demands, ${choices.length} choice groups: no conflicts`);
 }

@@ -24,7 +24,7 @@ export async function licenceAggregate(input: LicenceAggregateInput): Promise<vo
   const store = openStore(undefined, env);
   const artefacts: SbomArtefact[] = [];
   for (const pkg of fetched.packages) {
-    if (!existsSync(join(pkg.tree, ARTEFACT_FILE))) throw new NbprError(`the artefact of ${pkg.name} is no longer in the local store`, { where: pkg.tree, hint: `Run the fetch-or-build stage of ${firmware.metadata.name} again, past any cache (nbpr fetch ${firmware.metadata.name}).` });
+    if (!existsSync(join(pkg.tree, ARTEFACT_FILE))) throw new NbprError(`the artefact of ${pkg.name} is no longer in the local store`, { code: 'store/artefact-missing', where: pkg.tree, hint: `Run the fetch-or-build stage of ${firmware.metadata.name} again, past any cache (nbpr fetch ${firmware.metadata.name}).` });
     const metadata = validateArtefactMetadata(JSON.parse(readFileSync(join(pkg.tree, ARTEFACT_FILE), 'utf8')), pkg.tree);
     const manifest = catalogue.has(pkg.name) ? catalogue.get(pkg.name).metadata : undefined;
     artefacts.push({
@@ -47,6 +47,6 @@ export async function licenceAggregate(input: LicenceAggregateInput): Promise<vo
 
 async function recordOf(store: ArtefactStore, pkg: { name: string; key: string }) {
   const record = await store.readRecord(pkg.key);
-  if (!record) throw new NbprError(`the local store has no record of ${pkg.name}'s artefact`, { where: store.root, hint: 'Run fetch-or-build again.' });
+  if (!record) throw new NbprError(`the local store has no record of ${pkg.name}'s artefact`, { code: 'store/no-record', where: store.root, hint: 'Run fetch-or-build again.' });
   return record;
 }

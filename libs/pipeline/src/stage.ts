@@ -30,7 +30,7 @@ export async function stage(input: StageInput): Promise<string | undefined> {
     const legalInfo = join(input.outDir, 'legal-info');
     const sbom = join(input.outDir, 'sbom.spdx.json');
     if (!existsSync(sbom) || !existsSync(legalInfo)) {
-      throw new NbprError(`firmware ${firmware.metadata.name} has no legal-info/ and SBOM to stage`, { where: input.outDir, hint: `Run the licence-aggregate stage of ${firmware.metadata.name} first (its stage target runs it, as nbpr stage ${firmware.metadata.name} does).` });
+      throw new NbprError(`firmware ${firmware.metadata.name} has no legal-info/ and SBOM to stage`, { code: 'stage/no-legal-info', where: input.outDir, hint: `Run the licence-aggregate stage of ${firmware.metadata.name} first (its stage target runs it, as nbpr stage ${firmware.metadata.name} does).` });
     }
     const out = join(input.outDir, 'nbpr_runtime');
     await stageFirmware({ firmware: firmware.metadata.name, system, packages, legalInfo, sbom, outDir: out });

@@ -27,19 +27,19 @@ export function resolveOptions(manifest: PackageManifest, requests: OptionReques
       if (!option) {
         const known = Object.keys(declared);
         problems.push(
-          errorAt(request.source, at, `${manifest.metadata.name} has no option '${name}'${suggestion(name, known)}`, known.length ? `Options of ${manifest.metadata.name}: ${known.join(', ')} (see ${manifest.source.file}).` : `${manifest.metadata.name} has no build options.`),
+          errorAt(request.source, at, 'resolve/unknown-option', `${manifest.metadata.name} has no option '${name}'${suggestion(name, known)}`, known.length ? `Options of ${manifest.metadata.name}: ${known.join(', ')} (see ${manifest.source.file}).` : `${manifest.metadata.name} has no build options.`),
         );
         continue;
       }
       const problem = checkOptionValue(option, value);
       if (problem) {
-        problems.push(errorAt(request.source, at, `option '${name}' of ${manifest.metadata.name} ${problem}`, option.description));
+        problems.push(errorAt(request.source, at, 'resolve/invalid-option-value', `option '${name}' of ${manifest.metadata.name} ${problem}`, option.description));
         continue;
       }
       const earlier = setBy.get(name);
       if (earlier && resolved[name] !== value) {
         problems.push(
-          errorAt(request.source, at, `${request.by} sets ${manifest.metadata.name} option '${name}' to ${JSON.stringify(value)}, but ${earlier.by} sets it to ${JSON.stringify(resolved[name])}`, 'Buildroot builds one configuration of a package per firmware: make them agree.'),
+          errorAt(request.source, at, 'resolve/conflicting-options', `${request.by} sets ${manifest.metadata.name} option '${name}' to ${JSON.stringify(value)}, but ${earlier.by} sets it to ${JSON.stringify(resolved[name])}`, 'Buildroot builds one configuration of a package per firmware: make them agree.'),
         );
         continue;
       }

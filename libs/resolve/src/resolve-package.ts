@@ -50,6 +50,7 @@ function shippedBySystem(context: ResolveContext, manifest: PackageManifest, fra
   const differ = Object.entries(fragment).filter(([symbol, value]) => (config.get(symbol) ?? 'n') !== value);
   if (differ.length > 0) {
     throw new NbprError(`${manifest.metadata.name} is part of ${system}, built otherwise than it asks: ${differ.map(([symbol, value]) => `${symbol}=${value} (the system has ${config.get(symbol) ?? 'n'})`).join(', ')}`, {
+      code: 'resolve/system-package-differs',
       where: `package ${manifest.metadata.name}`,
       hint: `Needs a system change: the device has only the system's ${manifest.metadata.name}. Use a system built with those symbols, or the options the system's build has.`,
     });
@@ -77,6 +78,7 @@ export async function resolvePackage(context: ResolveContext, name: string): Pro
     for (const [symbol, value] of Object.entries(packageFragment(depManifest, depOptions))) {
       if (symbol in kconfig && kconfig[symbol] !== value) {
         throw new NbprError(`${origin.get(symbol)} needs ${symbol}=${kconfig[symbol]} but its dependency ${dep} needs ${symbol}=${value}`, {
+          code: 'resolve/conflicting-kconfig',
           where: `package ${name}`,
           hint: 'Buildroot has one value per symbol: change one of the two packages (or their options) so that they agree.',
         });

@@ -25,7 +25,7 @@ export interface BuildrootFacts {
 export function readBuildrootFacts(tree: string, name: string): BuildrootFacts {
   const facts = factsFromTree(tree, [name])[name];
   if (!facts || !existsSync(join(tree, 'package', name, `${name}.mk`))) {
-    throw new NbprError(`Buildroot has no package '${name}'`, { where: join(tree, 'package'), hint: 'Use the directory name under package/ of the Buildroot tree.' });
+    throw new NbprError(`Buildroot has no package '${name}'`, { code: 'buildroot/unknown-package', where: join(tree, 'package'), hint: 'Use the directory name under package/ of the Buildroot tree.' });
   }
   return {
     version: facts.version || null,

@@ -13,7 +13,7 @@ const MARK = '@nbpr/nx-plugin:nerves-app';
 
 /** A string the generated Elixir can hold as it is: names and relative paths, nothing that could mean more. */
 function plain(value: string, what: string): string {
-  if (!/^[A-Za-z0-9_.:\/-]+$/.test(value)) throw new NbprError(`${what} ${JSON.stringify(value)} holds characters a Mix project path cannot`, { hint: 'Use a directory name of letters, digits, ".", "_", "-" and "/".' });
+  if (!/^[A-Za-z0-9_.:\/-]+$/.test(value)) throw new NbprError(`${what} ${JSON.stringify(value)} holds characters a Mix project path cannot`, { code: 'scaffold/invalid-path', hint: 'Use a directory name of letters, digits, ".", "_", "-" and "/".' });
   return `"${value}"`;
 }
 
@@ -27,23 +27,23 @@ export function wireMixExs(source: string, wiring: NervesAppWiring): string {
   const where = 'mix.exs';
   if (!/\{:nbpr_runtime\b/.test(text)) {
     const deps = text.match(/defp deps do\s*\n(\s*)\[\s*\n(\s*)/);
-    if (!deps) throw new NbprError('cannot find `defp deps do [` to add nbpr_runtime to', { where, hint: `Add {:nbpr_runtime, path: ${plain(wiring.runtimePath, 'the runtime path')}} to your deps yourself.` });
+    if (!deps) throw new NbprError('cannot find `defp deps do [` to add nbpr_runtime to', { code: 'scaffold/unrecognised-mix-exs', where, hint: `Add {:nbpr_runtime, path: ${plain(wiring.runtimePath, 'the runtime path')}} to your deps yourself.` });
     const at = deps.index! + deps[0].length;
     text = `${text.slice(0, at)}{:nbpr_runtime, path: ${plain(wiring.runtimePath, 'the runtime path')}},\n${deps[2]}${text.slice(at)}`;
   }
   if (!/defp nbpr_stage\(/.test(text)) {
     const aliases = `"deps.get": [&nbpr_stage/1, "deps.get"], compile: [&nbpr_stage/1, "compile"]`;
     if (/^\s*(compile|"deps\.get"):/m.test(text)) {
-      throw new NbprError('mix.exs already has a compile or deps.get alias', { where, hint: 'Put &nbpr_stage/1 first in it yourself; the generator does not change aliases you wrote.' });
+      throw new NbprError('mix.exs already has a compile or deps.get alias', { code: 'scaffold/alias-exists', where, hint: 'Put &nbpr_stage/1 first in it yourself; the generator does not change aliases you wrote.' });
     }
     const inline = text.match(/aliases: \[/);
     const fn = text.match(/defp aliases do\s*\n(\s*)\[\s*\n(\s*)/);
     if (inline) text = text.replace(/aliases: \[/, `aliases: [${aliases}, `);
     else if (fn) text = text.replace(fn[0], `${fn[0]}${aliases},\n${fn[2]}`);
     else if (/deps: deps\(\)/.test(text)) text = text.replace(/(\n(\s*))deps: deps\(\)/, `$1aliases: [${aliases}],$1deps: deps()`);
-    else throw new NbprError('cannot find where the project lists its deps (deps: deps())', { where, hint: `Add aliases: [${aliases}] to project/0 yourself.` });
+    else throw new NbprError('cannot find where the project lists its deps (deps: deps())', { code: 'scaffold/unrecognised-mix-exs', where, hint: `Add aliases: [${aliases}] to project/0 yourself.` });
     const last = text.lastIndexOf('\nend');
-    if (last < 0) throw new NbprError('mix.exs has no closing end', { where });
+    if (last < 0) throw new NbprError('mix.exs has no closing end', { code: 'scaffold/unrecognised-mix-exs', where });
     const stage = [
       '',
       `  # Added by ${MARK}: stages the firmware's NBPR packages`,

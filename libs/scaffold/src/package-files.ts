@@ -8,14 +8,14 @@ const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 /** Refuses a name NBPR could not use, or one the workspace already has. */
 export function checkNewName(name: string, existing: string[], what = 'package'): void {
-  if (!NAME.test(name)) throw new NbprError(`'${name}' is not a valid ${what} name`, { hint: 'Use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit (at most 63 characters).' });
-  if (existing.includes(name)) throw new NbprError(`a ${what} named '${name}' already exists`, { hint: 'Choose another name, or edit the existing one.' });
+  if (!NAME.test(name)) throw new NbprError(`'${name}' is not a valid ${what} name`, { code: 'scaffold/invalid-name', hint: 'Use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit (at most 63 characters).' });
+  if (existing.includes(name)) throw new NbprError(`a ${what} named '${name}' already exists`, { code: 'scaffold/name-taken', hint: 'Choose another name, or edit the existing one.' });
 }
 
 /** Every package a new firmware names must be in the catalogue. */
 export function checkKnownPackages(packages: string[], catalogue: string[]): void {
   for (const pkg of packages) {
-    if (!catalogue.includes(pkg)) throw new NbprError(`no NBPR package named '${pkg}'${suggestion(pkg, catalogue)}`, { hint: 'List packages of this workspace (nx show projects).' });
+    if (!catalogue.includes(pkg)) throw new NbprError(`no NBPR package named '${pkg}'${suggestion(pkg, catalogue)}`, { code: 'catalogue/unknown-package', hint: 'List packages of this workspace (nx show projects).' });
   }
 }
 

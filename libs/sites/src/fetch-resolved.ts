@@ -69,6 +69,7 @@ export async function fetchSelection(selection: ResolvedSelection, sites: Site[]
   }
   if (failures.length > 0) {
     throw new NbprError(`fetch-or-build found no usable prebuilt artefact for ${failures.length} package(s) for ${selection.system.id}:\n  ${failures.join('\n  ')}`, {
+      code: 'site/no-prebuilt',
       hint: 'Publish the artefacts to one of the sites or add a site that has them; or, for a miss, let fetch-or-build build from source (it does when a Buildroot tree is available: NBPR_BUILDROOT_DIR).',
     });
   }

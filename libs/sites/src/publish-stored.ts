@@ -16,7 +16,7 @@ export async function publishStored(selection: ResolvedSelection, site: Site, st
     }
     const record = await store.readRecord(pkg.key);
     if (!record || !(await store.hasBlob(record.digest))) {
-      throw new NbprError(`no artefact of ${pkg.name} ${pkg.version} for key ${pkg.key} in the local store`, { where: store.root, hint: `Run the fetch-or-build stage of ${pkg.name} first (nbpr fetch ${pkg.name}, or its fetch-or-build target).` });
+      throw new NbprError(`no artefact of ${pkg.name} ${pkg.version} for key ${pkg.key} in the local store`, { code: 'store/artefact-missing', where: store.root, hint: `Run the fetch-or-build stage of ${pkg.name} first (nbpr fetch ${pkg.name}, or its fetch-or-build target).` });
     }
     const metadata = validateArtefactMetadata(JSON.parse(await readFile(join(store.treePath(pkg.key), ARTEFACT_FILE), 'utf8')), store.treePath(pkg.key));
     const repository = site.repository(pkg.name);

@@ -17,6 +17,7 @@ export async function publishArtefact(repository: ArtefactRepository, tag: strin
     if (!existing) return undefined;
     if (existing.digest === built.manifestDigest) return { status: 'unchanged', manifestDigest: existing.digest };
     throw new NbprError(`${repository.location}:${tag} already holds other content for key ${packed.metadata.key.slice(0, 16)}`, {
+      code: 'publish/tag-taken',
       where: `${repository.location}:${tag}`,
       hint: `published manifest ${existing.digest}, this build ${built.manifestDigest}. Published artefacts are immutable: if the package changed, bump its version in nbpr.json; if the build is not reproducible, fix that first.`,
     });

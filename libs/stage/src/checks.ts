@@ -46,7 +46,7 @@ export async function checkBeforeStaging(input: CheckInput): Promise<void> {
     }
   }
   if (problems.length > 0) {
-    throw new NbprError(`stage refused to write anything:\n  ${problems.join('\n  ')}`, { hint: 'Leave one of the colliding packages out of the firmware, or add the package that provides the missing library.' });
+    throw new NbprError(`stage refused to write anything:\n  ${problems.join('\n  ')}`, { code: 'stage/refused', hint: 'Leave one of the colliding packages out of the firmware, or add the package that provides the missing library.' });
   }
 }
 

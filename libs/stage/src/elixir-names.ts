@@ -15,7 +15,7 @@ export function daemonModule(pkg: string, daemon: string): string {
   // The schema restricts both names; a module name is code, so it is checked here too.
   for (const segment of segments) {
     if (!/^[A-Z][A-Za-z0-9]*$/.test(segment)) {
-      throw new NbprError(`package ${pkg}, daemon ${daemon}: ${JSON.stringify(segment)} cannot name an Elixir module`, { hint: 'Daemon modules are NBPR.<Package>.<Daemon>: package and daemon names must start with a letter.' });
+      throw new NbprError(`package ${pkg}, daemon ${daemon}: ${JSON.stringify(segment)} cannot name an Elixir module`, { code: 'stage/invalid-module-name', hint: 'Daemon modules are NBPR.<Package>.<Daemon>: package and daemon names must start with a letter.' });
     }
   }
   return `NBPR.${segments.join('.')}`;

@@ -12,7 +12,7 @@ export async function systemRootfsFiles(system: NervesSystem): Promise<{ files: 
   const image = system.imagesDir ? join(system.imagesDir, 'rootfs.squashfs') : undefined;
   if (image && existsSync(image)) {
     const result = await execa('unsquashfs', ['-lc', image], { reject: false });
-    if (result.exitCode !== 0) throw new NbprError(`cannot list the system's root filesystem: ${result.stderr}`, { where: image, hint: 'Install squashfs-tools (scripts/setup.sh does).' });
+    if (result.exitCode !== 0) throw new NbprError(`cannot list the system's root filesystem: ${result.stderr}`, { code: 'stage/cannot-list-rootfs', where: image, hint: 'Install squashfs-tools (scripts/setup.sh does).' });
     const files = result.stdout
       .split('\n')
       .map((l) => l.replace(/^squashfs-root\/?/, ''))

@@ -10,10 +10,10 @@ export const cacheServer: Command = {
   async run(args) {
     const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
     const token = process.env.NBPR_CACHE_SERVER_TOKEN;
-    if (!token) throw new NbprError('no token for the cache server', { where: 'NBPR_CACHE_SERVER_TOKEN', hint: 'Set NBPR_CACHE_SERVER_TOKEN; clients send it as NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN.' });
+    if (!token) throw new NbprError('no token for the cache server', { code: 'cli/no-cache-token', where: 'NBPR_CACHE_SERVER_TOKEN', hint: 'Set NBPR_CACHE_SERVER_TOKEN; clients send it as NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN.' });
     const { root, options } = findWorkspace();
     const registry = value('--registry') ?? projectRegistry(options);
-    if (!registry) throw new NbprError('no registry for the cache', { hint: 'Pass --registry <host/namespace>, set registry in nx.json, or NBPR_REGISTRY.' });
+    if (!registry) throw new NbprError('no registry for the cache', { code: 'nx-json/no-registry', hint: 'Pass --registry <host/namespace>, set registry in nx.json, or NBPR_REGISTRY.' });
     const server = createCacheServer({ repository: siteFor(registry, root).repository('nx-cache'), token, log: (l) => console.log(l), verbose: args.includes('--verbose') });
     const port = Number(value('--port') ?? 8090);
     const host = value('--host') ?? '127.0.0.1';

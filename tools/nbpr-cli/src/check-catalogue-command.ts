@@ -14,7 +14,7 @@ export const checkCatalogueCommand: Command = {
     };
     const tree = value('--buildroot-dir');
     const file = value('--facts');
-    if (!tree === !file) throw new NbprError('give one of --buildroot-dir <tree> or --facts <file>', { hint: 'Run nbpr check-catalogue --help for the usage.' });
+    if (!tree === !file) throw new NbprError('give one of --buildroot-dir <tree> or --facts <file>', { code: 'cli/invalid-arguments', hint: 'Run nbpr check-catalogue --help for the usage.' });
     const { root, options } = findWorkspace();
     const catalogue = Catalogue.load(projectFiles(root, options).packages, root);
     const names = catalogue.names().flatMap((n) => {
@@ -24,7 +24,7 @@ export const checkCatalogueCommand: Command = {
     const facts = tree ? factsFromTree(tree, names) : readFactsFile(file!);
     const { checked, unknown, problems } = checkCatalogue(catalogue, facts, { partial: !tree });
     if (problems.length > 0) {
-      throw new NbprError(`the catalogue disagrees with Buildroot in ${problems.length} place(s):\n${problems.map((p) => `  ${p}`).join('\n')}`, { where: tree ?? file, hint: "Make each nbpr.json say what Buildroot builds (or give NBPR's +nbpr.N version suffix for NBPR-only changes)." });
+      throw new NbprError(`the catalogue disagrees with Buildroot in ${problems.length} place(s):\n${problems.map((p) => `  ${p}`).join('\n')}`, { code: 'catalogue/disagrees-with-buildroot', where: tree ?? file, hint: "Make each nbpr.json say what Buildroot builds (or give NBPR's +nbpr.N version suffix for NBPR-only changes)." });
     }
     console.log(`check-catalogue: ${checked.length} packages agree with ${tree ? `the Buildroot tree ${tree}` : file}${unknown.length ? `; not in it: ${unknown.join(', ')}` : ''}`);
     return 0;

@@ -14,7 +14,7 @@ export const ciPlanCommand: Command = {
   ].join('\n'),
   async run(args) {
     const source = args.find((a) => a === '-' || !a.startsWith('-'));
-    if (!source) throw new NbprError('missing the affected projects', { hint: 'Pass the file `nx show projects --affected --json` wrote, or - to read it from stdin.' });
+    if (!source) throw new NbprError('missing the affected projects', { code: 'cli/missing-argument', hint: 'Pass the file `nx show projects --affected --json` wrote, or - to read it from stdin.' });
     const text = readFileSync(source === '-' ? 0 : source, 'utf8');
     let affected: unknown;
     try {
@@ -23,7 +23,7 @@ export const ciPlanCommand: Command = {
       affected = undefined;
     }
     if (!Array.isArray(affected) || !affected.every((p) => typeof p === 'string')) {
-      throw new NbprError('not a JSON list of project names', { where: source === '-' ? 'stdin' : source, hint: 'Give it what `nx show projects --affected --json` prints.' });
+      throw new NbprError('not a JSON list of project names', { code: 'cli/invalid-affected-list', where: source === '-' ? 'stdin' : source, hint: 'Give it what `nx show projects --affected --json` prints.' });
     }
     const { root, options } = findWorkspace();
     const files = projectFiles(root, options);

@@ -16,7 +16,7 @@ export interface Command {
 
 function positional(args: string[], what: string): string {
   const value = args.find((a) => !a.startsWith('-'));
-  if (!value) throw new NbprError(`missing ${what}`, { hint: 'Run with --help for the usage.' });
+  if (!value) throw new NbprError(`missing ${what}`, { code: 'cli/missing-argument', hint: 'Run with --help for the usage.' });
   return value;
 }
 
@@ -72,7 +72,7 @@ export const whyMissCommand: Command = {
     const { root, options } = findWorkspace();
     const name = positional(args, 'package name');
     const { catalogue, system, resolved } = await resolveForActiveSystem(root, options, name);
-    if (resolved.status !== 'resolved') throw new NbprError(`${name} is skipped for ${system.id}: ${resolved.reason}`);
+    if (resolved.status !== 'resolved') throw new NbprError(`${name} is skipped for ${system.id}: ${resolved.reason}`, { code: 'resolve/package-skipped' });
     for (const line of await whyMiss(resolved, workspaceSites(options, root, {}, catalogue.get(name).metadata.sites))) console.log(line);
     return 0;
   },
@@ -95,6 +95,6 @@ export const cache: Command = {
       console.log(`removed ${store.root}`);
       return 0;
     }
-    throw new NbprError(`unknown cache action '${action}'`, { hint: 'Use nbpr cache ls or nbpr cache clean.' });
+    throw new NbprError(`unknown cache action '${action}'`, { code: 'cli/unknown-action', hint: 'Use nbpr cache ls or nbpr cache clean.' });
   },
 };

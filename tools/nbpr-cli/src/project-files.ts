@@ -41,7 +41,7 @@ export function projectFile(root: string, name: string): string {
   const file = byName.get(name);
   if (!file) {
     const also = unreadable.length ? `; ${unreadable.length === 1 ? 'this firmware profile is' : 'these firmware profiles are'} not valid JSON, so ${unreadable.length === 1 ? 'its' : 'their'} names are unknown: ${unreadable.join(', ')}` : '';
-    throw new NbprError(`no package or firmware named '${name}'${suggestion(name, byName.keys())}${also}`, { where: root, hint: 'nbpr works on the nbpr.json and nbpr.firmware.json files of this workspace.' });
+    throw new NbprError(`no package or firmware named '${name}'${suggestion(name, byName.keys())}${also}`, { code: 'cli/unknown-project', where: root, hint: 'nbpr works on the nbpr.json and nbpr.firmware.json files of this workspace.' });
   }
   return file;
 }

@@ -14,7 +14,7 @@ export function findWorkspace(cwd = process.cwd(), validate = true): { root: str
       return { root: dir, options: validate ? validatePluginOptions(options, dir) : (options as PluginOptions) };
     }
     if (dirname(dir) === dir) {
-      throw new NbprError('not inside an NBPR workspace', { where: cwd, hint: `Run nbpr from a directory holding (or below) an nx.json that lists ${PLUGIN_NAME}.` });
+      throw new NbprError('not inside an NBPR workspace', { code: 'cli/not-a-workspace', where: cwd, hint: `Run nbpr from a directory holding (or below) an nx.json that lists ${PLUGIN_NAME}.` });
     }
   }
 }

@@ -26,7 +26,7 @@ function describeErrors(source: JsonSource, raw: ErrorObject[], prefix: string):
     const id = `${pointer}\0${what}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    out.push(errorAt(source, prefix + pointer, what, hint));
+    out.push(errorAt(source, prefix + pointer, 'json/schema-violation', what, hint));
   }
   return out;
 }

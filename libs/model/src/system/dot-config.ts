@@ -27,6 +27,7 @@ export function parseDotConfig(text: string, file = '.config'): DotConfig {
     else if ((m = line.match(HEADER))) buildrootVersion ??= m[1];
     else if (!line.startsWith('#')) {
       throw new NbprError(`not a Kconfig line: ${JSON.stringify(line.slice(0, 80))}`, {
+        code: 'kconfig/malformed-line',
         where: `${file}:${i + 1}`,
         hint: 'A .config holds only SYMBOL=value lines and comments; regenerate it with make olddefconfig.',
       });
@@ -50,7 +51,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function quoteKconfigString(value: string): string {
   if (CONTROL.test(value)) {
-    throw new NbprError(`a Kconfig string cannot hold control characters: ${JSON.stringify(value)}`, { hint: "Buildroot's .config holds one value per line; remove the newline, carriage return, tab or NUL." });
+    throw new NbprError(`a Kconfig string cannot hold control characters: ${JSON.stringify(value)}`, { code: 'kconfig/control-characters', hint: "Buildroot's .config holds one value per line; remove the newline, carriage return, tab or NUL." });
   }
   return '"' + value.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
 }
@@ -65,7 +66,7 @@ const RAW_VALUE = /^(?:[ynm]|-?\d+|0x[0-9a-fA-F]+|"(?:[^"\\\u0000-\u001f\u007f]|
 export function renderDotConfigFragment(symbols: Record<string, string>): string {
   for (const [symbol, raw] of Object.entries(symbols)) {
     if (!/^[A-Za-z0-9_]+$/.test(symbol) || !RAW_VALUE.test(raw)) {
-      throw new NbprError(`refusing to write ${JSON.stringify(`${symbol}=${raw}`)} into a .config`, { hint: 'Kconfig symbols are [A-Za-z0-9_] and values y, n, m, numbers or quoted strings without control characters; check the package kconfig and options.' });
+      throw new NbprError(`refusing to write ${JSON.stringify(`${symbol}=${raw}`)} into a .config`, { code: 'kconfig/unsafe-value', hint: 'Kconfig symbols are [A-Za-z0-9_] and values y, n, m, numbers or quoted strings without control characters; check the package kconfig and options.' });
     }
   }
   return Object.keys(symbols)

@@ -23,6 +23,7 @@ export function locateSystem(input: LocateSystemInput): string {
   const { dir, tried } = findSystemDir(input);
   if (dir) return dir;
   throw new NbprError(`Nerves system ${input.id} not found; looked in ${tried.join(', ')}`, {
+    code: 'system/not-found',
     hint: `Point NERVES_SYSTEM at the system's artefact directory, unpack it as ${app}-portable-${version} under one of those directories (mix deps.get in a Nerves project does), or set its path in nx.json: plugins -> @nbpr/nx-plugin -> options.systems["${input.id}"].path.`,
   });
 }

@@ -42,34 +42,34 @@ const PORTABLE_DIR = /^([a-z][a-z0-9_]*)-portable-(.+)$/;
 export function readSystem(directory: string): NervesSystem {
   const dir = resolve(directory);
   const fix = 'Use the artefact directory Nerves unpacked (it holds .config, staging/, legal-info/, images/ and nerves-system.tag).';
-  if (!isDirectory(dir)) throw new NbprError('Nerves system artefact directory does not exist', { where: dir, hint: fix });
+  if (!isDirectory(dir)) throw new NbprError('Nerves system artefact directory does not exist', { code: 'system/missing-directory', where: dir, hint: fix });
   const configPath = join(dir, '.config');
-  if (!existsSync(configPath)) throw new NbprError('not a Nerves system artefact: no .config', { where: dir, hint: fix });
+  if (!existsSync(configPath)) throw new NbprError('not a Nerves system artefact: no .config', { code: 'system/not-an-artefact', where: dir, hint: fix });
   const bytes = readFileSync(configPath);
   const parsed = parseDotConfig(bytes.toString('utf8'), configPath);
   if (!parsed.buildrootVersion) {
-    throw new NbprError("the .config header does not name a Buildroot version ('# Buildroot <version> Configuration')", { where: configPath, hint: 'The .config must be the one Buildroot wrote for the system.' });
+    throw new NbprError("the .config header does not name a Buildroot version ('# Buildroot <version> Configuration')", { code: 'system/incomplete-config', where: configPath, hint: 'The .config must be the one Buildroot wrote for the system.' });
   }
   const config = parsed.symbols;
   const app = stringSymbol(config, 'BR2_NERVES_SYSTEM_NAME');
-  if (!app) throw new NbprError('BR2_NERVES_SYSTEM_NAME is not set: this is not a Nerves system .config', { where: configPath, hint: fix });
+  if (!app) throw new NbprError('BR2_NERVES_SYSTEM_NAME is not set: this is not a Nerves system .config', { code: 'system/not-an-artefact', where: configPath, hint: fix });
   const dirMatch = basename(dir).match(PORTABLE_DIR);
   if (dirMatch && dirMatch[1] !== app) {
-    throw new NbprError(`inconsistent system artefact: the directory is named for ${dirMatch[1]} but its .config is for ${app}`, { where: dir, hint: 'Unpack each system artefact into its own <app>-portable-<version> directory.' });
+    throw new NbprError(`inconsistent system artefact: the directory is named for ${dirMatch[1]} but its .config is for ${app}`, { code: 'system/inconsistent-artefact', where: dir, hint: 'Unpack each system artefact into its own <app>-portable-<version> directory.' });
   }
   const versionFile = join(dir, 'VERSION');
   const version = dirMatch?.[2] ?? (existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim() : undefined);
   if (!version) {
-    throw new NbprError('cannot tell the system version', { where: dir, hint: `Name the directory ${app}-portable-<version> as Nerves does, or add a VERSION file.` });
+    throw new NbprError('cannot tell the system version', { code: 'system/unknown-version', where: dir, hint: `Name the directory ${app}-portable-<version> as Nerves does, or add a VERSION file.` });
   }
   const tagPath = join(dir, 'nerves-system.tag');
-  if (!existsSync(tagPath)) throw new NbprError('not a Nerves system artefact: no nerves-system.tag', { where: dir, hint: fix });
+  if (!existsSync(tagPath)) throw new NbprError('not a Nerves system artefact: no nerves-system.tag', { code: 'system/not-an-artefact', where: dir, hint: fix });
   const stagingDir = join(dir, 'staging');
-  if (!isDirectory(stagingDir)) throw new NbprError('not a Nerves system artefact: no staging/ directory', { where: dir, hint: fix });
+  if (!isDirectory(stagingDir)) throw new NbprError('not a Nerves system artefact: no staging/ directory', { code: 'system/not-an-artefact', where: dir, hint: fix });
   const tuple = stringSymbol(config, 'BR2_TOOLCHAIN_EXTERNAL_CUSTOM_PREFIX') ?? stringSymbol(config, 'BR2_TOOLCHAIN_EXTERNAL_PREFIX');
   const arch = stringSymbol(config, 'BR2_ARCH');
   if (!arch || !tuple) {
-    throw new NbprError(`the .config does not name the ${arch ? 'toolchain tuple (BR2_TOOLCHAIN_EXTERNAL_CUSTOM_PREFIX)' : 'architecture (BR2_ARCH)'}`, { where: configPath, hint: 'Nerves systems use an external toolchain; the .config must be the one Buildroot wrote.' });
+    throw new NbprError(`the .config does not name the ${arch ? 'toolchain tuple (BR2_TOOLCHAIN_EXTERNAL_CUSTOM_PREFIX)' : 'architecture (BR2_ARCH)'}`, { code: 'system/incomplete-config', where: configPath, hint: 'Nerves systems use an external toolchain; the .config must be the one Buildroot wrote.' });
   }
   return {
     dir,

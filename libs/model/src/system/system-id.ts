@@ -6,7 +6,7 @@ const SYSTEM_ID = /^([a-z][a-z0-9_]*)@([0-9A-Za-z][0-9A-Za-z.+-]*)$/;
 export function parseSystemId(id: string): { app: string; version: string } {
   const m = id.match(SYSTEM_ID);
   if (!m) {
-    throw new NbprError(`'${id}' is not a system id`, { where: 'NBPR_SYSTEM or defaultSystem', hint: 'Name a system as <app>@<version>, e.g. nerves_system_rpi4@2.0.4.' });
+    throw new NbprError(`'${id}' is not a system id`, { code: 'system/invalid-id', where: 'NBPR_SYSTEM or defaultSystem', hint: 'Name a system as <app>@<version>, e.g. nerves_system_rpi4@2.0.4.' });
   }
   return { app: m[1], version: m[2] };
 }

@@ -17,7 +17,7 @@ export default async function firmwareGenerator(tree: Tree, options: FirmwareGen
     checkKnownPackages(options.packages ?? [], packageNames(tree));
     const plugin = pluginEntry(readNxJson(tree)?.plugins);
     const system = options.system ?? (plugin?.options as { defaultSystem?: string } | undefined)?.defaultSystem;
-    if (!system) throw new NbprError('no system for the firmware', { hint: 'Pass --system=<app>@<version>, or set defaultSystem in nx.json.' });
+    if (!system) throw new NbprError('no system for the firmware', { code: 'scaffold/no-system', hint: 'Pass --system=<app>@<version>, or set defaultSystem in nx.json.' });
     writeFiles(tree, firmwareFiles(options.name, options.directory ?? `firmware/${options.name}`, system, options.packages ?? []));
   });
 }

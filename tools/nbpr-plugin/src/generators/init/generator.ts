@@ -20,7 +20,7 @@ export default async function initGenerator(tree: Tree, options: InitGeneratorOp
     const catalogue = options.catalogue ?? '@nbpr/catalogue';
     const entry = pluginEntry(plugins);
     if (!entry) {
-      if (!options.defaultSystem) throw new NbprError('no default system for the workspace', { hint: 'Pass --defaultSystem=<app>@<version>, e.g. nerves_system_rpi4@2.0.4.' });
+      if (!options.defaultSystem) throw new NbprError('no default system for the workspace', { code: 'scaffold/no-system', hint: 'Pass --defaultSystem=<app>@<version>, e.g. nerves_system_rpi4@2.0.4.' });
       plugins.push({ plugin: PLUGIN_NAME, options: { defaultSystem: options.defaultSystem, catalogues: [catalogue], ...(options.registry ? { registry: options.registry } : {}) } });
     } else {
       const current = (entry.options ?? {}) as { catalogues?: string[] };

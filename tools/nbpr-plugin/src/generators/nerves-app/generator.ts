@@ -25,12 +25,12 @@ export default async function nervesAppGenerator(tree: Tree, options: NervesAppG
     const project = posix.normalize(options.project).replace(/\/+$/, '');
     const mixExs = posix.join(project, 'mix.exs');
     const source = tree.read(mixExs, 'utf-8');
-    if (source === null) throw new NbprError('no mix.exs there', { where: project, hint: 'Pass the directory of your Nerves app (mix nerves.new creates one).' });
+    if (source === null) throw new NbprError('no mix.exs there', { code: 'scaffold/no-mix-exs', where: project, hint: 'Pass the directory of your Nerves app (mix nerves.new creates one).' });
     const firmware = options.firmware ?? posix.basename(project);
     const profile = posix.join(project, 'nbpr.firmware.json');
     if (!tree.exists(profile)) {
       const system = options.system ?? (pluginEntry(readNxJson(tree)?.plugins)?.options as { defaultSystem?: string } | undefined)?.defaultSystem;
-      if (!system) throw new NbprError('no system for the firmware', { hint: 'Pass --system=<app>@<version>, or run nx g @nbpr/nx-plugin:init first.' });
+      if (!system) throw new NbprError('no system for the firmware', { code: 'scaffold/no-system', hint: 'Pass --system=<app>@<version>, or run nx g @nbpr/nx-plugin:init first.' });
       checkKnownPackages(options.packages ?? [], packageNames(tree));
       for (const [path, { content }] of Object.entries(firmwareFiles(firmware, project, system, options.packages ?? [], tree.exists('libs/model/schemas') ? 'libs/model' : 'node_modules/@nbpr/model'))) tree.write(path, content);
     }

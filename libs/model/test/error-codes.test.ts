@@ -21,8 +21,11 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
 
 const sources = ['libs', 'tools'].flatMap((d) => sourceFiles(join(root, d))).map((file) => readFileSync(file, 'utf8'));
 
-test('every registered error code is thrown somewhere in libs/ or tools/', () => {
-  const unused = Object.keys(ERROR_CODES).filter((code) => !sources.some((text) => text.includes(`'${code}'`)));
+/** Codes nothing throws any more: they stay registered (users match on them), listed here. */
+const RETIRED: string[] = [];
+
+test('every registered error code is thrown somewhere in libs/ or tools/, unless retired', () => {
+  const unused = Object.keys(ERROR_CODES).filter((code) => !RETIRED.includes(code) && !sources.some((text) => text.includes(`'${code}'`)));
   assert.deepEqual(unused, []);
 });
 

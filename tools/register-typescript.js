@@ -27,6 +27,7 @@ function compile(code, filename) {
   try {
     return readFileSync(cached, 'utf8');
   } catch {}
+  // Loaded on the first miss only: with a warm cache a process never loads the compiler.
   const output = require('@swc/core').transformSync(code, { ...options, filename }).code;
   try {
     mkdirSync(cacheDir, { recursive: true });

@@ -22,7 +22,8 @@ module.exports = async (_o, ctx) => { const root = ctx.projectsConfigurations.pr
 const code = ['{workspaceRoot}/libs/*/src/**/*', '{workspaceRoot}/libs/*/schemas/**/*', '{workspaceRoot}/libs/*/package.json', '{workspaceRoot}/tools/nbpr-plugin/src/**/*', '{workspaceRoot}/tools/nbpr-plugin/*.json', '{workspaceRoot}/tools/nbpr-cli/src/**/*'];
 const target = (stage, dependsOn) => ({ executor: 'bench-trivial:noop', cache: true, dependsOn: dependsOn ? [dependsOn] : [], options: { stage },
   inputs: ['{projectRoot}/nbpr*.json', { env: 'NBPR_SYSTEM' }, ...code], outputs: ['{workspaceRoot}/dist/{projectRoot}/trivial-' + stage + '.json'] });
-const chain = (stages) => Object.fromEntries(stages.map((s, i) => [s === 'stage' ? 'trivial' : 'trivial-' + s, target(s, i === 0 ? undefined : (stages[i - 1] === 'stage' ? 'trivial' : 'trivial-' + stages[i - 1]))]));
+const chain = (stages) => { const names = stages.map((s) => (s === 'stage' ? 'trivial' : 'trivial-' + s));
+  return Object.fromEntries(stages.map((s, i) => [names[i], target(s, names[i - 1])])); };
 exports.createNodes = ['**/{nbpr.json,nbpr.firmware.json}', (files) => files.filter((f) => !f.includes('fixtures')).map((f) => [f, { projects: { [path.dirname(f)]: { targets:
   chain(f.endsWith('nbpr.firmware.json') ? ['resolve', 'conflict-check', 'fetch-or-build', 'licence-aggregate', 'stage'] : ['resolve', 'conflict-check', 'fetch-or-build', 'stage']) } } }])];`,
   );

@@ -38,11 +38,6 @@ export interface PutOptions {
   move?: boolean;
 }
 
-/** What `obtain`'s producer hands over: a blob file, with what is known of it. */
-export interface ProducedBlob extends PutOptions {
-  file: string;
-}
-
 /** A key whose lock is held: its tree can be written, from a blob file (already in blobs/ or not). */
 export interface LockedKey {
   put(blobFile: string, options?: PutOptions): Promise<StoredArtefact>;
@@ -156,29 +151,20 @@ export class ArtefactStore {
   }
 
   /**
-   * Adds the artefact in `blobFile` under `key`: the blob (verified), the tree (extracted and
-   * checked against its digests and its key), then the record. A no-op when the key is
-   * already here.
-   */
-  async put(key: string, blobFile: string, options: PutOptions = {}): Promise<StoredArtefact> {
-    return this.withKeyLock(key, async (locked) => (await this.get(key)) ?? locked.put(blobFile, options));
-  }
-
-  /**
    * The artefact of `key`: from the store, else from `produce` (a download, a build), which
-   * runs at most once across every process sharing the store and is given no chance to
-   * expose a partial tree. `produce` may return undefined (a miss), and then so does this.
+   * runs at most once across every process sharing the store and writes the tree through the
+   * locked key it is given, so no one sees a partial tree. `produce` may return undefined (a
+   * miss), and then so does this.
    */
-  async obtain(key: string, produce: () => Promise<ProducedBlob | undefined>): Promise<{ artefact: StoredArtefact; produced: boolean } | undefined> {
+  async obtain(key: string, produce: (locked: LockedKey) => Promise<StoredArtefact | undefined>): Promise<{ artefact: StoredArtefact; produced: boolean } | undefined> {
     const here = await this.get(key);
     if (here) return { artefact: here, produced: false };
     return this.withKeyLock(key, async (locked) => {
       // Another run may have produced it while this one waited for the lock.
       const again = await this.get(key);
       if (again) return { artefact: again, produced: false };
-      const blob = await produce();
-      if (!blob) return undefined;
-      return { artefact: await locked.put(blob.file, blob), produced: true };
+      const artefact = await produce(locked);
+      return artefact && { artefact, produced: true };
     });
   }
 

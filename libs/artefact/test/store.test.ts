@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, tryLock } from '@nbpr/model';
 import { packArtefact, PackResult } from '../src';
-import { openStore } from '../src/store';
+import { openStore, type ArtefactStore, type PutOptions, type StoredArtefact } from '../src/store';
 import { storeRoot } from '../src/store-location';
 import { helloTree, key, keyDocument, scratch } from './support';
 
@@ -26,6 +26,11 @@ async function blob(): Promise<PackResult & { file: string }> {
 }
 
 /** A pid that no process has: one that just exited. */
+/** A key's artefact from a blob file, unless the key is here already. */
+async function put(store: ArtefactStore, key: string, file: string, options: PutOptions = {}): Promise<StoredArtefact> {
+  return (await store.obtain(key, (locked) => locked.put(file, options)))!.artefact;
+}
+
 function deadPid(): number {
   return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8', env: { PATH: process.env.PATH } }).stdout);
 }
@@ -39,18 +44,18 @@ test('the store lives at NBPR_CACHE_DIR, else $XDG_DATA_HOME/nerves/nbpr, else ~
   assert.equal(openStore(undefined, { NBPR_CACHE_DIR: '/c' }).root, '/c');
 });
 
-test('put verifies and stores the blob and the tree, then get and has find them; a second put is a no-op', async () => {
+test('obtain through the locked key verifies and stores the blob and the tree, then get and has find them; a second is a no-op', async () => {
   const store = openStore(fresh('store'));
   const b = await blob();
   assert.equal(await store.has(key), false);
   assert.equal(await store.get(key), undefined);
-  const stored = await store.put(key, b.file, { expectedDigest: b.digest, expectedDiffId: b.diffId, tag: 'the-tag', source: 'test' });
+  const stored = await put(store, key, b.file, { expectedDigest: b.digest, expectedDiffId: b.diffId, tag: 'the-tag', source: 'test' });
   assert.deepEqual(stored, { key, tag: 'the-tag', digest: b.digest, size: b.size, diffId: b.diffId, source: 'test', tree: store.treePath(key) });
   assert.equal(await store.has(key), true);
   assert.deepEqual(await store.get(key), stored);
   assert.deepEqual(readFileSync(store.blobPath(b.digest)), readFileSync(b.file));
   assert.equal(readFileSync(join(stored.tree, 'target/usr/bin/nbpr-hello'), 'utf8'), '#!/bin/sh\necho hello\n');
-  const again = await store.put(key, (await blob()).file, { source: 'elsewhere' });
+  const again = await put(store, key, (await blob()).file, { source: 'elsewhere' });
   assert.equal(again.source, 'test', 'the first artefact of a key stays');
   assert.deepEqual(readdirSync(join(store.root, 'blobs', 'sha256')), [b.digest.slice(7)], 'no temporary file left');
   assert.deepEqual(readdirSync(join(store.root, 'trees')).sort(), [key, `${key}.json`]);
@@ -59,14 +64,14 @@ test('put verifies and stores the blob and the tree, then get and has find them;
 test('a blob that is not what was asked for, or not an artefact of the key, is not stored', async () => {
   const store = openStore(fresh('store'));
   const b = await blob();
-  await assert.rejects(store.put(key, b.file, { expectedDigest: 'sha256:' + '0'.repeat(64) }), /blob digest mismatch/);
-  await assert.rejects(store.put('e'.repeat(64), b.file), new RegExp(`artefact is for key ${key}, expected e{64}`));
+  await assert.rejects(put(store, key, b.file, { expectedDigest: 'sha256:' + '0'.repeat(64) }), /blob digest mismatch/);
+  await assert.rejects(put(store, 'e'.repeat(64), b.file), new RegExp(`artefact is for key ${key}, expected e{64}`));
   writeFileSync(join(root, 'junk'), 'junk');
-  await assert.rejects(store.put(key, join(root, 'junk')), /corrupt artefact/);
+  await assert.rejects(put(store, key, join(root, 'junk')), /corrupt artefact/);
   assert.deepEqual(readdirSync(join(store.root, 'blobs', 'sha256')), []);
   assert.deepEqual(readdirSync(join(store.root, 'trees')), []);
   assert.equal(await store.has(key), false);
-  await assert.rejects(store.put('not-a-key', b.file), /not a cache key/);
+  await assert.rejects(put(store, 'not-a-key', b.file), /not a cache key/);
 });
 
 test('a tree without its record (a run that died before finishing) is not "here", and is replaced', async () => {
@@ -76,7 +81,7 @@ test('a tree without its record (a run that died before finishing) is not "here"
   assert.equal(await store.has(key), false);
   let produced = 0;
   const b = await blob();
-  const got = await store.obtain(key, async () => (produced++, { file: b.file, expectedDigest: b.digest }));
+  const got = await store.obtain(key, async (locked) => (produced++, locked.put(b.file, { expectedDigest: b.digest })));
   assert.equal(got?.produced, true);
   assert.equal(produced, 1);
   assert.ok(!existsSync(join(store.treePath(key), 'target', 'half')));
@@ -100,12 +105,12 @@ const { openStore } = require(${JSON.stringify(src)});
   fs.writeFileSync(${JSON.stringify(barrier)} + '/ready-' + process.pid, '');
   while (!fs.existsSync(${JSON.stringify(join(barrier, 'go'))})) await new Promise((r) => setTimeout(r, 5));
   const store = openStore(${JSON.stringify(storeDir)});
-  const got = await store.obtain(${JSON.stringify(key)}, async () => {
+  const got = await store.obtain(${JSON.stringify(key)}, async (locked) => {
     fs.appendFileSync(${JSON.stringify(counter)}, process.pid + '\\n');
     await new Promise((r) => setTimeout(r, 400));
     const mine = ${JSON.stringify(b.file)} + '.' + process.pid;
     fs.copyFileSync(${JSON.stringify(b.file)}, mine);
-    return { file: mine, expectedDigest: ${JSON.stringify(b.digest)}, move: true, source: 'racer ' + process.pid };
+    return locked.put(mine, { expectedDigest: ${JSON.stringify(b.digest)}, move: true, source: 'racer ' + process.pid });
   });
   const files = fs.readdirSync(got.artefact.tree, { recursive: true }).length;
   process.stdout.write(JSON.stringify({ produced: got.produced, source: got.artefact.source, files }));
@@ -193,11 +198,11 @@ test('a held lock stays fresh while its holder works', async () => {
 test('ls lists what the store holds; clean removes trees, their blobs and what dead runs left, but not what a live run holds', async () => {
   const store = openStore(fresh('store'));
   const b = await blob();
-  await store.put(key, b.file, { tag: 'hello-tag', source: 'test' });
+  await put(store, key, b.file, { tag: 'hello-tag', source: 'test' });
   const other = { ...keyDocument, options: { variant: 'two' } };
   const otherFile = path('other.tar.gz');
   const otherPacked = await packArtefact({ sourceDir: helloTree(fresh('src')), keyDocument: other, outFile: otherFile });
-  await store.put(otherPacked.metadata.key, otherFile, { source: 'test' });
+  await put(store, otherPacked.metadata.key, otherFile, { source: 'test' });
   const listed = await store.ls();
   assert.deepEqual(listed.map((e) => e.key).sort(), [key, otherPacked.metadata.key].sort());
   const hello = listed.find((e) => e.key === key)!;

@@ -18,6 +18,8 @@ export interface SystemLookup {
  * nx.json's path, Nerves' artifacts dirs), read and checked to be the system asked for; else
  * undefined, or with `required` the error that names every place looked in.
  */
+export function localSystem(lookup: SystemLookup, required: true): NervesSystem;
+export function localSystem(lookup: SystemLookup, required: boolean): NervesSystem | undefined;
 export function localSystem(lookup: SystemLookup, required: boolean): NervesSystem | undefined {
   const { id, options, workspaceRoot, env } = lookup;
   const located = { id, configuredPath: configuredSystemPath(options, id, workspaceRoot), env, homedir: env.HOME || homedir() };

@@ -20,12 +20,10 @@ export type FetchOutcome =
  * atomically into the store). Concurrent runs for one key download it once.
  */
 export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store: ArtefactStore): Promise<FetchOutcome> {
-  if (await store.has(wanted.key)) return { status: 'hit', source: 'store', tree: store.treePath(wanted.key) };
-  return store.withKeyLock(wanted.key, async (locked) => {
-    // Another run may have fetched it while this one waited for the lock.
-    if (await store.has(wanted.key)) return { status: 'hit', source: 'store', tree: store.treePath(wanted.key) };
-    const tried: string[] = [];
-    const errors: Array<{ site: string; message: string }> = [];
+  const tried: string[] = [];
+  const errors: Array<{ site: string; message: string }> = [];
+  let config: ArtefactConfig | undefined;
+  const got = await store.obtain(wanted.key, async (locked) => {
     for (const site of sites) {
       const repository = site.repository(wanted.name);
       tried.push(`${repository.location}:${wanted.tag}`);
@@ -35,19 +33,22 @@ export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store
         const manifest = await repository.getManifest(descriptor.digest);
         const where = `${repository.location}:${wanted.tag}`;
         const parsed = parseArtefactManifest(manifest.bytes, where);
-        const config = parseArtefactConfig(await repository.getBlobBytes(parsed.config), wanted.key, where);
+        const siteConfig = parseArtefactConfig(await repository.getBlobBytes(parsed.config), wanted.key, where);
         const blob = store.blobPath(parsed.layer.digest);
         if (!(await store.hasBlob(parsed.layer.digest))) {
           await store.sweepLeftovers();
           await repository.fetchBlob(parsed.layer, blob);
         }
-        const stored = await locked.put(blob, { expectedDigest: parsed.layer.digest, expectedDiffId: config.diffId, tag: wanted.tag, source: site.name });
-        return { status: 'hit', source: site.name, tree: stored.tree, config };
+        const stored = await locked.put(blob, { expectedDigest: parsed.layer.digest, expectedDiffId: siteConfig.diffId, tag: wanted.tag, source: site.name });
+        config = siteConfig;
+        return stored;
       } catch (error) {
         if (!(error instanceof NbprError)) throw error;
         errors.push({ site: site.name, message: error.format() });
       }
     }
-    return errors.length > 0 ? { status: 'error', tried, errors } : { status: 'miss', tried };
+    return undefined;
   });
+  if (got) return got.produced ? { status: 'hit', source: got.artefact.source, tree: got.artefact.tree, config } : { status: 'hit', source: 'store', tree: got.artefact.tree };
+  return errors.length > 0 ? { status: 'error', tried, errors } : { status: 'miss', tried };
 }

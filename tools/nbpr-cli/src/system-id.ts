@@ -27,16 +27,13 @@ export async function systemId(args: string[]): Promise<number> {
     return 0;
   }
   const { root, options } = workspace;
-  let active: string[];
-  try {
-    active = [activeSystemId(options)];
-  } catch (error) {
-    console.log(unavailable(error));
-    active = [];
-  }
-  for (const id of new Set([...active, ...pinned])) {
+  const printed = new Set<string>();
+  for (const idOf of [() => activeSystemId(options), ...pinned.map((id) => () => id)]) {
     try {
-      const system = localSystem({ id, options, workspaceRoot: root, env: process.env }, true)!;
+      const id = idOf();
+      if (printed.has(id)) continue;
+      printed.add(id);
+      const system = localSystem({ id, options, workspaceRoot: root, env: process.env }, true);
       console.log(JSON.stringify({ id: system.id, ...systemIdentity(system) }));
     } catch (error) {
       console.log(unavailable(error));

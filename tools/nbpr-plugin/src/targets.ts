@@ -25,7 +25,7 @@ const PIPELINE_EXECUTOR = '@nbpr/nx-plugin:pipeline';
  * Every target carries the same command, so Nx runs it once per invocation, not once per
  * system. The ids match the schema's app@version pattern: no character the shell reads.
  */
-export function systemIdentityCommand(pinnedSystems: readonly string[] = []): string {
+export function systemIdentityCommand(pinnedSystems: readonly string[]): string {
   return ['node tools/nbpr-cli/bin/nbpr.js system-id', ...[...new Set(pinnedSystems)].sort().map((s) => `--system ${s}`)].join(' ');
 }
 

@@ -46,7 +46,7 @@ export class Catalogue {
   /** The package, or an error naming the closest existing package. */
   get(name: string): PackageManifest {
     const manifest = this.packages.get(name);
-    if (!manifest) throw new NbprError(`no NBPR package named '${name}'${suggestion(name, this.packages.keys())}`, { code: 'catalogue/unknown-package', hint: 'Packages are the nbpr.json files of this workspace (nx show projects lists them).' });
+    if (!manifest) throw new NbprError(`no NBPR package named '${name}'${suggestion(name, this.packages.keys())}`, { code: 'catalogue/unknown-package', hint: 'Packages are the nbpr.json files of this workspace and of the catalogues it installs.' });
     return manifest;
   }
 
@@ -70,7 +70,7 @@ export class Catalogue {
       for (const dep of Object.keys(manifest.metadata.dependencies ?? {})) {
         if (!this.packages.has(dep)) {
           problems.push(
-            errorAt(manifest.source, pointerOf('dependencies', dep), 'catalogue/unknown-dependency', `dependency on '${dep}', which is not an NBPR package of this workspace${suggestion(dep, this.packages.keys())}`, `Add packages/${dep}/nbpr.json (nx g @nbpr/nx-plugin:package ${dep}) or fix the name.`),
+            errorAt(manifest.source, pointerOf('dependencies', dep), 'catalogue/unknown-dependency', `dependency on '${dep}', which is not an NBPR package of this workspace${suggestion(dep, this.packages.keys())}`, `Add packages/${dep}/nbpr.json (NBPR's package generator writes one) or fix the name.`),
           );
         }
       }

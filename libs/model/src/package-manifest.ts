@@ -112,7 +112,7 @@ function checkPackageSemantics(manifest: PackageManifest): NbprError[] {
   if (manifest.externalTree) {
     const at = pointerOf('buildroot', 'external');
     if (!isDirectory(manifest.externalTree)) {
-      problems.push(errorAt(source, at, 'package/missing-external-tree', `BR2_EXTERNAL tree '${(m.buildroot as { external: string }).external}' does not exist`, `Create ${manifest.externalTree} with external.desc, Config.in and external.mk (nx g @nbpr/nx-plugin:package --vendored scaffolds one).`));
+      problems.push(errorAt(source, at, 'package/missing-external-tree', `BR2_EXTERNAL tree '${(m.buildroot as { external: string }).external}' does not exist`, `Create ${manifest.externalTree} with external.desc, Config.in and external.mk (NBPR's package generator scaffolds one with --vendored).`));
     } else if (!existsSync(join(manifest.externalTree, 'external.desc'))) {
       problems.push(errorAt(source, at, 'package/missing-external-desc', `BR2_EXTERNAL tree has no external.desc`, `Buildroot needs ${join(manifest.externalTree, 'external.desc')} with a 'name: ${externalName(m.name)}' line.`));
     } else {

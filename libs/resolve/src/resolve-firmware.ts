@@ -12,7 +12,7 @@ export async function resolveFirmware(context: ResolveContext & { firmware: Firm
   const listed = Object.keys(firmware.metadata.packages).sort();
   for (const name of listed) {
     if (!catalogue.has(name)) {
-      problems.push(errorAt(firmware.source, pointerOf('packages', name), 'catalogue/unknown-package', `no NBPR package named '${name}'${suggestion(name, catalogue.names())}`, 'Firmware profiles list packages of this workspace (nx show projects lists them).'));
+      problems.push(errorAt(firmware.source, pointerOf('packages', name), 'catalogue/unknown-package', `no NBPR package named '${name}'${suggestion(name, catalogue.names())}`, 'Firmware profiles list packages of this workspace: its nbpr.json files and those of the catalogues it installs.'));
     }
   }
   if (problems.length > 0) throw problems.length === 1 ? problems[0] : new NbprErrors(problems);

@@ -15,7 +15,7 @@ export function checkNewName(name: string, existing: string[], what = 'package')
 /** Every package a new firmware names must be in the catalogue. */
 export function checkKnownPackages(packages: string[], catalogue: string[]): void {
   for (const pkg of packages) {
-    if (!catalogue.includes(pkg)) throw new NbprError(`no NBPR package named '${pkg}'${suggestion(pkg, catalogue)}`, { code: 'catalogue/unknown-package', hint: 'List packages of this workspace (nx show projects).' });
+    if (!catalogue.includes(pkg)) throw new NbprError(`no NBPR package named '${pkg}'${suggestion(pkg, catalogue)}`, { code: 'catalogue/unknown-package', hint: 'List packages of this workspace: its nbpr.json files and those of the catalogues it installs.' });
   }
 }
 

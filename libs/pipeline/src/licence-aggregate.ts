@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ARTEFACT_FILE, ArtefactStore, openStore, validateArtefactMetadata } from '@nbpr/artefact';
 import { aggregateLegalInfo, spdxSbom, validateSlice, type SbomArtefact } from '@nbpr/legal';
 import { NbprError, writeJsonAtomic } from '@nbpr/model';
-import { obtainArtefacts } from './fetch-or-build';
+import { obtainArtefacts } from './obtain-artefacts';
 import { sessionOf, type ProjectInput } from './project-input';
 
 export interface LicenceAggregateInput extends ProjectInput {

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { NbprError } from '@nbpr/model';
 import { summarize } from '@nbpr/resolve';
 import { stageFirmware, stagePackage, type StagedPackage } from '@nbpr/stage';
-import { obtainArtefacts } from './fetch-or-build';
+import { obtainArtefacts } from './obtain-artefacts';
 import { sessionOf, type ProjectInput } from './project-input';
 
 export interface StageInput extends ProjectInput {

@@ -111,7 +111,7 @@ async function main() {
     const timeFetch = async (concurrency: number) => {
       const storeDir = join(root, `store-small-${concurrency}-${Math.random()}`);
       const start = process.hrtime.bigint();
-      await fetchSelection(selection, [siteFor(`${registry.host}/bench`, root)], openStore(undefined, { NBPR_CACHE_DIR: storeDir }), () => undefined, concurrency);
+      await fetchSelection(selection, [siteFor(`${registry.host}/bench`, root)], openStore(undefined, { NBPR_CACHE_DIR: storeDir }), () => undefined, { concurrency });
       const s = Number(process.hrtime.bigint() - start) / 1e9;
       if (readdirSync(join(storeDir, 'trees')).filter((d) => !d.endsWith('.json')).length !== 50) throw new Error('not all fetched');
       rmSync(storeDir, { recursive: true, force: true });

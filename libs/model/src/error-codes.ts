@@ -149,6 +149,11 @@ export const ERROR_CODES = {
   'system/release-unlisted': 'The system release cannot be listed',
   'system/unknown-version': 'The version of the system cannot be told',
   'toolchain/download-failed': 'The toolchain of the system could not be downloaded',
+  'trust/invalid-key': 'A trusted public key or the signing key is not an ECDSA P-256 key in PEM',
+  'trust/key-unreadable': 'A trusted key file named in nx.json cannot be read',
+  'trust/no-keys': 'The trust policy asks for signatures but names no trusted key',
+  'trust/no-signing-key': 'Publishing under a require policy needs a signing key, and none is set',
+  'trust/refused': 'A fetched artefact is not signed by a key the workspace trusts',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -13,6 +13,13 @@ export interface PluginOptions {
   sites?: string[];
   publishAfterBuild?: boolean;
   catalogues?: string[];
+  trust?: TrustOptions;
+}
+
+/** nx.json's trust section: the keys whose signatures fetch accepts, and what it does without one. */
+export interface TrustOptions {
+  policy?: 'require' | 'warn' | 'off';
+  keys?: string[];
 }
 
 /**

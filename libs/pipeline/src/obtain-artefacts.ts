@@ -4,7 +4,8 @@ import { buildFromSource, buildRootFor, chooseBackend, obtainBuildroot, usesNerv
 import { projectRegistry, type NervesSystem } from '@nbpr/model';
 import { obtainToolchain, SOURCES_LOCK_FILE } from '@nbpr/nerves-artifacts';
 import type { ResolvedPackage } from '@nbpr/resolve';
-import { FETCH_CONCURRENCY, fetchSelection, publishStored, siteFor, workspaceSites, type FetchedPackage } from '@nbpr/sites';
+import { fetchSelection, publishStored, siteFor, workspaceSites, type FetchedPackage } from '@nbpr/sites';
+import { publishSigner } from '@nbpr/trust';
 import type { ProjectSession } from './project-session';
 
 /**
@@ -49,11 +50,13 @@ export async function obtainArtefacts(session: ProjectSession, log: (line: strin
     const registry = projectRegistry(options, env);
     if (options.publishAfterBuild && registry) {
       const only = { ...resolved, packages: [package_] };
-      for (const line of await publishStored(only, siteFor(registry, workspaceRoot), store)) log(line);
+      const { signer, warning } = publishSigner(session.trust, workspaceRoot, env);
+      if (warning) log(`warning: ${warning}`);
+      for (const line of await publishStored(only, siteFor(registry, workspaceRoot), store, signer)) log(line);
     }
     return { source: 'source build', tree };
   };
   const sitesOf = (name: string) => workspaceSites(options, workspaceRoot, {}, catalogue.get(name).metadata.sites);
-  session.artefacts = await fetchSelection(resolved, sitesOf, store, log, FETCH_CONCURRENCY, buildMissing);
+  session.artefacts = await fetchSelection(resolved, sitesOf, store, log, { onMiss: buildMissing, trust: session.trust });
   return session.artefacts;
 }

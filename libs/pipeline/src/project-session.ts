@@ -3,6 +3,7 @@ import { activeSystemId, Catalogue, loadFirmwareProfile, projectKind, type Firmw
 import { loadSystem } from '@nbpr/nerves-artifacts';
 import { RESOLVED_SCHEMA_VERSION, resolveProject, type ResolvedDocument } from '@nbpr/resolve';
 import type { FetchedPackage } from '@nbpr/sites';
+import { trustPolicy, type TrustPolicy } from '@nbpr/trust';
 import type { ProjectInput } from './project-input';
 
 /**
@@ -38,6 +39,11 @@ export class ProjectSession {
 
   get catalogue(): Catalogue {
     return (this.shared.catalogue ??= Catalogue.load(this.packageFiles, this.workspaceRoot));
+  }
+
+  /** nx.json's trust policy, its keys read once per run. */
+  get trust(): TrustPolicy {
+    return (this.shared.trust ??= trustPolicy(this.options.trust, this.workspaceRoot));
   }
 
   /** The firmware profile, for a firmware project. */
@@ -87,6 +93,7 @@ export class ProjectSession {
 /** What every project of one run of one workspace loads alike. */
 export class RunLoads {
   catalogue?: Catalogue;
+  trust?: TrustPolicy;
   readonly systems = new Map<string, Promise<NervesSystem>>();
 }
 

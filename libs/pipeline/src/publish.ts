@@ -1,6 +1,7 @@
 import { ArtefactStore, openStore } from '@nbpr/artefact';
 import { requireProjectRegistry } from '@nbpr/model';
 import { publishStored, siteFor } from '@nbpr/sites';
+import { publishSigner } from '@nbpr/trust';
 import { sessionOf, type ProjectInput } from './project-input';
 
 export type PublishInput = ProjectInput;
@@ -13,6 +14,9 @@ export type PublishInput = ProjectInput;
 export async function publish(input: PublishInput): Promise<void> {
   const env = input.env ?? process.env;
   const registry = requireProjectRegistry(input.pluginOptions, env);
-  const resolved = await sessionOf(input).resolved(input.resolvedFile);
-  for (const line of await publishStored(resolved, siteFor(registry, input.workspaceRoot), openStore(undefined, env))) input.log(line);
+  const session = sessionOf(input);
+  const { signer, warning } = publishSigner(session.trust, input.workspaceRoot, env);
+  if (warning) input.log(`warning: ${warning}`);
+  const resolved = await session.resolved(input.resolvedFile);
+  for (const line of await publishStored(resolved, siteFor(registry, input.workspaceRoot), openStore(undefined, env), signer)) input.log(line);
 }

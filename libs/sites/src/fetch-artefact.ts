@@ -1,5 +1,6 @@
 import { ArtefactStore, parseArtefactConfig, parseArtefactManifest, type ArtefactConfig } from '@nbpr/artefact';
 import { NbprError } from '@nbpr/model';
+import { admitArtefact, TRUST_NOTHING_CHECKED, type TrustPolicy } from '@nbpr/trust';
 import type { Site } from './sites';
 
 export interface WantedArtefact {
@@ -10,19 +11,21 @@ export interface WantedArtefact {
 
 /** The three outcomes DESIGN.md asks to keep apart: found, not anywhere, and "could not tell". */
 export type FetchOutcome =
-  | { status: 'hit'; source: 'store' | string; tree: string; config?: ArtefactConfig }
+  | { status: 'hit'; source: 'store' | string; tree: string; config?: ArtefactConfig; trust?: { note?: string; warning?: string } }
   | { status: 'miss'; tried: string[] }
-  | { status: 'error'; tried: string[]; errors: Array<{ site: string; message: string }> };
+  | { status: 'error'; tried: string[]; errors: Array<{ site: string; message: string; code: string }> };
 
 /**
  * The prebuilt path of fetch-or-build: the local store, else each site in order (manifest,
- * config checked against the key before any layer, layer streamed and verified, extracted
- * atomically into the store). Concurrent runs for one key download it once.
+ * its signature checked by the trust policy and its config against the key before any layer,
+ * layer streamed and verified, extracted atomically into the store). Concurrent runs for one
+ * key download it once. A store hit is not checked again: it was when it was fetched.
  */
-export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store: ArtefactStore): Promise<FetchOutcome> {
+export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store: ArtefactStore, trust: TrustPolicy = TRUST_NOTHING_CHECKED): Promise<FetchOutcome> {
   const tried: string[] = [];
-  const errors: Array<{ site: string; message: string }> = [];
+  const errors: Array<{ site: string; message: string; code: string }> = [];
   let config: ArtefactConfig | undefined;
+  let admitted: { note?: string; warning?: string } | undefined;
   const got = await store.obtain(wanted.key, async (locked) => {
     for (const site of sites) {
       const repository = site.repository(wanted.name);
@@ -33,6 +36,7 @@ export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store
         const manifest = await repository.getManifest(descriptor.digest);
         const where = `${repository.location}:${wanted.tag}`;
         const parsed = parseArtefactManifest(manifest.bytes, where);
+        const verdict = await admitArtefact(repository, manifest.digest, where, trust);
         const siteConfig = parseArtefactConfig(await repository.getBlobBytes(parsed.config), wanted.key, where);
         const blob = store.blobPath(parsed.layer.digest);
         if (!(await store.hasBlob(parsed.layer.digest))) {
@@ -41,14 +45,15 @@ export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store
         }
         const stored = await locked.put(blob, { expectedDigest: parsed.layer.digest, expectedDiffId: siteConfig.diffId, tag: wanted.tag, source: site.name });
         config = siteConfig;
+        admitted = verdict;
         return stored;
       } catch (error) {
         if (!(error instanceof NbprError)) throw error;
-        errors.push({ site: site.name, message: error.format() });
+        errors.push({ site: site.name, message: error.format(), code: error.code });
       }
     }
     return undefined;
   });
-  if (got) return got.produced ? { status: 'hit', source: got.artefact.source, tree: got.artefact.tree, config } : { status: 'hit', source: 'store', tree: got.artefact.tree };
+  if (got) return got.produced ? { status: 'hit', source: got.artefact.source, tree: got.artefact.tree, config, trust: admitted } : { status: 'hit', source: 'store', tree: got.artefact.tree };
   return errors.length > 0 ? { status: 'error', tried, errors } : { status: 'miss', tried };
 }

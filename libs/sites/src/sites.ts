@@ -8,6 +8,8 @@ export interface Site {
   name: string;
   kind: 'registry' | 'layout';
   repository(pkg: string): ArtefactRepository;
+  /** The name a signature gives a package's repository: registry/namespace/package, or the package for a layout (wherever it is copied to). */
+  identity(pkg: string): string;
 }
 
 export const LAYOUT_PREFIX = 'oci-layout:';
@@ -27,12 +29,13 @@ export function siteFor(spec: string, workspaceRoot: string, registryOptions: Re
   if (spec.startsWith(LAYOUT_PREFIX)) {
     const path = spec.slice(LAYOUT_PREFIX.length);
     const dir = isAbsolute(path) ? path : join(workspaceRoot, path);
-    return { name: path, kind: 'layout', repository: (pkg) => new LayoutRepository(join(dir, pkg)) };
+    return { name: path, kind: 'layout', repository: (pkg) => new LayoutRepository(join(dir, pkg)), identity: (pkg) => pkg };
   }
   const [host, ...namespace] = spec.replace(/^https?:\/\//, '').split('/');
   return {
     name: spec,
     kind: 'registry',
     repository: (pkg) => new RegistryRepository(host, [...namespace, pkg].join('/'), { insecure: spec.startsWith('http://') || undefined, ...registryOptions }),
+    identity: (pkg) => [host, ...namespace, pkg].join('/'),
   };
 }

@@ -1,6 +1,7 @@
 import { parseArtefactManifest, readArtefactConfig } from '@nbpr/artefact';
 import { NbprError } from '@nbpr/model';
 import type { KeyDocument } from '@nbpr/key';
+import { isAttachmentTag } from '@nbpr/trust';
 import type { Site } from './sites';
 
 /** Leaves of two JSON documents that differ, as `path: old -> new`. */
@@ -26,7 +27,8 @@ export async function whyMiss(wanted: { name: string; key: string; keyDocument: 
     const repository = site.repository(wanted.name);
     let tags: string[];
     try {
-      tags = await repository.listTags();
+      // Signatures and provenance live under tags of their own, beside the artefacts.
+      tags = (await repository.listTags()).filter((tag) => !isAttachmentTag(tag));
     } catch (error) {
       if (!(error instanceof NbprError)) throw error;
       unreachable.push(`  could not list ${repository.location}: ${error.message}`);

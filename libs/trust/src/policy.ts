@@ -1,0 +1,47 @@
+import { NbprError, type TrustOptions } from '@nbpr/model';
+import type { ArtefactRepository } from '@nbpr/oci';
+import { loadTrustedKeys, type TrustedKey } from './keys';
+import { verifyArtefact } from './verify-artefact';
+
+/** What fetch accepts: `require` refuses an artefact no trusted key vouches for, `warn` says so and uses it, `off` checks nothing. */
+export interface TrustPolicy {
+  mode: 'require' | 'warn' | 'off';
+  keys: TrustedKey[];
+}
+
+export const TRUST_NOTHING_CHECKED: TrustPolicy = { mode: 'off', keys: [] };
+
+/** nx.json's trust section, its keys read: listing keys means requiring them unless the policy says otherwise. */
+export function trustPolicy(options: TrustOptions | undefined, workspaceRoot: string, pointer = 'nx.json /plugins/…/options/trust'): TrustPolicy {
+  const paths = options?.keys ?? [];
+  const mode = options?.policy ?? (paths.length > 0 ? 'require' : 'off');
+  if (mode === 'require' && paths.length === 0) {
+    throw new NbprError('the trust policy is require, but no trusted key is listed', { code: 'trust/no-keys', where: `${pointer}/keys`, hint: 'List the PEM public keys whose signatures to accept (e.g. "keys": ["keys/nbpr.pub"]), or set "policy" to "warn" or "off".' });
+  }
+  return { mode, keys: loadTrustedKeys(paths, workspaceRoot, `${pointer}/keys`) };
+}
+
+export function describeKeys(keys: TrustedKey[]): string {
+  return keys.map((k) => `${k.id.slice(0, 16)} (${k.source})`).join(', ') || 'none';
+}
+
+/**
+ * Applies the policy to one manifest before its layer is fetched: a line to print when it is
+ * fine or only warned about, an NbprError naming the artefact and the keys expected when the
+ * policy refuses it.
+ */
+export async function admitArtefact(repository: ArtefactRepository, manifestDigest: string, where: string, policy: TrustPolicy): Promise<{ note?: string; warning?: string }> {
+  if (policy.mode === 'off') return {};
+  const verdict = await verifyArtefact(repository, manifestDigest, policy.keys);
+  if (verdict.status === 'trusted') {
+    const built = verdict.provenance ? `; built by ${verdict.provenance.builder}${verdict.provenance.commit ? ` from commit ${verdict.provenance.commit.slice(0, 12)}` : ''}` : '; no provenance attached';
+    return { note: `signed by ${verdict.key.id.slice(0, 16)} (${verdict.key.source})${built}` };
+  }
+  const why = verdict.status === 'unsigned' ? 'it is not signed' : verdict.reasons.join('; ');
+  if (policy.mode === 'warn') return { warning: `${where} (${manifestDigest}) is not signed by a trusted key: ${why}; used anyway (trust policy warn)` };
+  throw new NbprError(`refused ${where} (${manifestDigest}): ${why}`, {
+    code: 'trust/refused',
+    where,
+    hint: `nx.json's trust policy requires a signature by one of: ${describeKeys(policy.keys)}. Publish it again with that key in NBPR_SIGNING_KEY (publish signs what it publishes), or, if you trust its publisher, add their public key to trust.keys.`,
+  });
+}

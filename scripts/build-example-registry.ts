@@ -4,12 +4,12 @@
  * with its defaults. Produced by NBPR's own pipeline: fetch-or-build's source build (through
  * the Buildroot test double unless NBPR_BUILDROOT_DIR names a real tree; these packages are
  * architecture-independent shell scripts),
- * then publish into the layout. Published artefacts are immutable: a second run changes
- * nothing.
+ * then publish into the layout, signed with the example key (examples/keys). Published
+ * artefacts are immutable: a second run changes nothing (signatures already there are kept).
  *
  *   node -r @swc-node/register scripts/build-example-registry.ts
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtefactStore, openStore } from '@nbpr/artefact';
@@ -17,6 +17,7 @@ import { validatePluginOptions } from '@nbpr/model';
 import { fetchOrBuild } from '@nbpr/pipeline';
 import { resolveProject } from '@nbpr/resolve';
 import { publishStored, siteFor } from '@nbpr/sites';
+import { publishSigner, trustPolicy } from '@nbpr/trust';
 import { doubleBuildEnv } from '../test/support/buildroot-double';
 
 const root = join(__dirname, '..');
@@ -34,11 +35,13 @@ async function main() {
     // Only the source build: the registry must not be filled from itself.
     const options = { ...validatePluginOptions(nxJson.plugins[0].options, root), registry: undefined, sites: [] };
     const layout = siteFor('oci-layout:examples/registry', root);
+    const signingEnv = { ...env, NBPR_SIGNING_KEY: readFileSync(join(root, 'examples', 'keys', 'nbpr-example.key'), 'utf8') };
+    const { signer } = publishSigner(trustPolicy(options.trust, root), root, signingEnv);
     for (const project of projects) {
       const file = join(root, project);
       await fetchOrBuild({ workspaceRoot: root, file, packageFiles, pluginOptions: options, outputFile: join(scratch, 'fetched.json'), env, log: (l) => console.log(l) });
       const resolved = await resolveProject({ workspaceRoot: root, file, packageFiles, pluginOptions: options, env });
-      for (const line of await publishStored(resolved, layout, openStore(undefined, env))) console.log(line);
+      for (const line of await publishStored(resolved, layout, openStore(undefined, env), signer)) console.log(line);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

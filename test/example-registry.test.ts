@@ -6,6 +6,7 @@ import { ArtefactStore, openStore, ARTEFACT_FILE, packArtefact, parseArtefactMan
 import { sourceDateEpoch } from '@nbpr/buildroot';
 import { LayoutRepository } from '@nbpr/oci';
 import { fetchArtefact, siteFor } from '@nbpr/sites';
+import { isAttachmentTag, trustPolicy, verifyArtefact } from '@nbpr/trust';
 import { repoRoot } from './support/reference';
 import { tempDir } from './support/temp';
 
@@ -14,15 +15,18 @@ import { tempDir } from './support/temp';
 
 const registry = join(repoRoot, 'examples', 'registry');
 const store = openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') });
+const artefactTags = async (repository: LayoutRepository) => (await repository.listTags()).filter((tag) => !isAttachmentTag(tag));
+// The workspace's own policy: the committed example key, required.
+const trust = trustPolicy(JSON.parse(readFileSync(join(repoRoot, 'nx.json'), 'utf8')).plugins[0].options.trust, repoRoot);
 
 for (const pkg of readdirSync(registry)) {
   const repository = new LayoutRepository(join(registry, pkg));
   test(`every ${pkg} artefact in the embedded registry re-packs to identical digests`, async () => {
-    const tags = await repository.listTags();
+    const tags = await artefactTags(repository);
     assert.ok(tags.length > 0);
     for (const tag of tags) {
       const manifest = parseArtefactManifest((await repository.getManifest(tag)).bytes, tag);
-      const outcome = await fetchArtefact({ name: pkg, key: manifest.key, tag }, [siteFor(`oci-layout:${registry}`, repoRoot)], store);
+      const outcome = await fetchArtefact({ name: pkg, key: manifest.key, tag }, [siteFor(`oci-layout:${registry}`, repoRoot)], store, trust);
       assert.equal(outcome.status, 'hit', tag);
       const tree = (outcome as { tree: string }).tree;
       const metadata = validateArtefactMetadata(JSON.parse(readFileSync(join(tree, ARTEFACT_FILE), 'utf8')), tree);
@@ -34,7 +38,21 @@ for (const pkg of readdirSync(registry)) {
 }
 
 test('the embedded registry holds the example firmware and each example package for the example system', async () => {
-  const tags = (await new LayoutRepository(join(registry, 'nbpr-heartbeat')).listTags()).sort();
+  const tags = (await artefactTags(new LayoutRepository(join(registry, 'nbpr-heartbeat')))).sort();
   assert.equal(tags.length, 2, 'the package default and the firmware override of default_message');
   assert.ok(tags.every((t) => t.startsWith('0.1.0-nerves_system_nbpr_example-0.1.0-')));
+});
+
+test('every artefact in the embedded registry is signed by the committed example key, with provenance of a source build', async () => {
+  assert.equal(trust.mode, 'require');
+  for (const pkg of readdirSync(registry)) {
+    const repository = new LayoutRepository(join(registry, pkg));
+    for (const tag of await artefactTags(repository)) {
+      const descriptor = (await repository.resolveTag(tag))!;
+      const verdict = await verifyArtefact(repository, descriptor.digest, trust.keys);
+      assert.equal(verdict.status, 'trusted', `${pkg}:${tag}`);
+      assert.equal((verdict as any).key.source, 'examples/keys/nbpr-example.pub');
+      assert.match((verdict as any).provenance.builder, /^source build on linux-/);
+    }
+  }
 });

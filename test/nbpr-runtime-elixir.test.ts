@@ -46,7 +46,9 @@ test('the staged nbpr_runtime compiles, is formatted, and runs: an idempotent en
   writeFileSync(join(legal, 'manifest.csv'), '"PACKAGE"\n');
   const sbom = join(tempDir(), 'sbom.spdx.json');
   writeFileSync(sbom, '{}');
-  await stageFirmware({ firmware: 'example-firmware', system, packages, legalInfo: legal, sbom, outDir: out });
+  const cdxSbom = join(tempDir(), 'sbom.cdx.json');
+  writeFileSync(cdxSbom, '{}');
+  await stageFirmware({ firmware: 'example-firmware', system, packages, legalInfo: legal, sbom, cdxSbom, outDir: out });
 
   const fake = tempDir();
   mkdirSync(join(fake, 'bin'));

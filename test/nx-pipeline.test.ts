@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cyclonedxProblems } from './support/cyclonedx-schema';
 import { copyWorkspace, runNx } from './support/nx-workspace';
 import { writeJson } from './support/fixtures';
 import { tempDir } from './support/temp';
@@ -25,6 +26,15 @@ test('the example firmware goes through conflict-check, fetch-or-build and licen
   assert.equal(sbom.spdxVersion, 'SPDX-2.3');
   assert.deepEqual(sbom.packages.map((p: { name: string }) => p.name).sort(), ['nbpr-heartbeat', 'nbpr-hello']);
   assert.equal(sbom.creationInfo.created, '2026-01-01T00:00:00Z');
+  const cdx = JSON.parse(readFileSync(join(out, 'sbom.cdx.json'), 'utf8'));
+  assert.deepEqual(cyclonedxProblems(cdx), [], 'sbom.cdx.json is valid CycloneDX 1.6');
+  assert.deepEqual(cdx.components.map((c: { name: string }) => c.name).sort(), ['nbpr-heartbeat', 'nbpr-hello']);
+  assert.equal(cdx.metadata.timestamp, sbom.creationInfo.created);
+  assert.equal(cdx.metadata.component.name, 'example-firmware');
+  const hello = cdx.components.find((c: { name: string }) => c.name === 'nbpr-hello');
+  assert.deepEqual(hello.licenses, [{ expression: 'Apache-2.0', acknowledgement: 'declared' }]);
+  assert.equal(hello.hashes[0].content, sbom.packages.find((p: { name: string }) => p.name === 'nbpr-hello').checksums[0].checksumValue, 'the same diff id as the SPDX package');
+  assert.match(run.output, /SBOMs in \S+sbom\.spdx\.json \(SPDX 2\.3\) and \S+sbom\.cdx\.json \(CycloneDX 1\.6\)/);
 });
 
 test('a conflicting firmware fails at conflict-check and nothing is fetched', () => {
@@ -68,6 +78,7 @@ test('nx run-many -t stage stages everything from the embedded registry cold, th
   const runtime = join(ws, 'dist', 'examples', 'firmware', 'nbpr_runtime');
   assert.ok(existsSync(join(runtime, 'priv', 'nbpr-hello', 'usr', 'bin', 'nbpr-hello')));
   assert.ok(existsSync(join(runtime, 'lib', 'nbpr', 'nbpr_heartbeat', 'nbpr_heartbeat.ex')));
+  for (const file of ['sbom.spdx.json', 'sbom.cdx.json']) assert.ok(existsSync(join(runtime, file)), `${file} is staged`);
   assert.match(readFileSync(join(runtime, 'priv', 'nbpr-heartbeat', 'usr', 'sbin', 'nbpr-heartbeat'), 'utf8'), /^message="beating"$/m, "the firmware's override is what was staged");
   const warm = runNx(ws, ['run-many', '-t', 'stage'], { NBPR_CACHE_DIR: join(tempDir(), 'empty-store') });
   assert.equal(warm.status, 0, warm.output);

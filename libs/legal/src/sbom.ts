@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@nbpr/key';
-import { mapBuildrootLicense } from './license-map';
+import { artefactLegal } from './artefact-legal';
 import type { ManifestRow } from './manifest-csv';
+import { SBOM_TOOL, sbomTimestamp } from './sbom-creation';
 
 export interface SbomArtefact {
   name: string;
@@ -27,15 +28,14 @@ const spdxId = (text: string) => text.replace(/[^A-Za-z0-9.-]+/g, '-');
 export function spdxSbom(p: { firmware: string; artefacts: SbomArtefact[]; created: Date }): Record<string, unknown> {
   const references = new Map<string, string>();
   const packages = p.artefacts.map((a) => {
-    const row = a.rows.find((r) => r.PACKAGE === a.name) ?? a.rows[0];
-    const mapped = row ? mapBuildrootLicense(row.LICENSE) : { expression: 'NOASSERTION', references: [] };
+    const legal = artefactLegal(a);
+    const mapped = legal.license ?? { expression: 'NOASSERTION', references: [] };
     for (const ref of mapped.references) references.set(ref.id, ref.text);
-    const site = row?.['SOURCE SITE'];
     return {
       SPDXID: `SPDXRef-Package-${spdxId(a.name)}`,
       name: a.name,
       versionInfo: a.version,
-      downloadLocation: site && /^(https?|ftp):\/\//.test(site) ? `${site.replace(/\/$/, '')}/${row['SOURCE ARCHIVE']}` : 'NOASSERTION',
+      downloadLocation: legal.download ?? 'NOASSERTION',
       ...(a.homepage ? { homepage: a.homepage } : {}),
       licenseDeclared: mapped.expression,
       licenseConcluded: a.declaredLicenses ?? 'NOASSERTION',
@@ -70,7 +70,7 @@ export function spdxSbom(p: { firmware: string; artefacts: SbomArtefact[]; creat
     name: `${p.firmware} (NBPR packages)`,
     // Derived from the content: the same firmware always gets the same namespace.
     documentNamespace: `https://nbpr.dev/spdx/${encodeURIComponent(p.firmware)}/${createHash('sha256').update(canonicalJson(body)).digest('hex')}`,
-    creationInfo: { created: p.created.toISOString().replace(/\.\d{3}Z$/, 'Z'), creators: ['Tool: nbpr-0.1.0'] },
+    creationInfo: { created: sbomTimestamp(p.created), creators: [`Tool: ${SBOM_TOOL.name}-${SBOM_TOOL.version}`] },
     ...(references.size ? { hasExtractedLicensingInfos: [...references].map(([licenseId, text]) => ({ licenseId, extractedText: text, name: text })) } : {}),
     ...body,
   };

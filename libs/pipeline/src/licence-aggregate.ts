@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARTEFACT_FILE, ArtefactStore, openStore, validateArtefactMetadata } from '@nbpr/artefact';
-import { aggregateLegalInfo, spdxSbom, validateSlice, type SbomArtefact } from '@nbpr/legal';
+import { aggregateLegalInfo, cyclonedxSbom, spdxSbom, validateSlice, type SbomArtefact } from '@nbpr/legal';
 import { NbprError, writeJsonAtomic } from '@nbpr/model';
 import { obtainArtefacts } from './obtain-artefacts';
 import { sessionOf, type ProjectInput } from './project-input';
@@ -11,7 +11,7 @@ export interface LicenceAggregateInput extends ProjectInput {
   outDir: string;
 }
 
-/** licence-aggregate: the firmware's legal-info/ (system + every artefact) and an SPDX 2.3 SBOM of its NBPR part. */
+/** licence-aggregate: the firmware's legal-info/ (system + every artefact) and SPDX 2.3 and CycloneDX 1.6 SBOMs of its NBPR part. */
 export async function licenceAggregate(input: LicenceAggregateInput): Promise<void> {
   const session = sessionOf(input);
   const env = session.env;
@@ -40,8 +40,10 @@ export async function licenceAggregate(input: LicenceAggregateInput): Promise<vo
   }
   const result = await aggregateLegalInfo({ system: system.legalInfoDir, slices: fetched.packages.map((p) => ({ owner: p.name, dir: join(p.tree, 'legal-info') })), out: join(input.outDir, 'legal-info'), title: `firmware ${firmware.metadata.name} on ${system.id}` });
   const created = env.SOURCE_DATE_EPOCH ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : new Date();
-  await writeJsonAtomic(join(input.outDir, 'sbom.spdx.json'), spdxSbom({ firmware: firmware.metadata.name, artefacts, created }));
-  input.log(`legal-info for ${firmware.metadata.name}: ${result.rows.length} packages (${result.added.length} added by NBPR) in ${join(input.outDir, 'legal-info')}; SBOM in ${join(input.outDir, 'sbom.spdx.json')}`);
+  const sbom = { firmware: firmware.metadata.name, artefacts, created };
+  await writeJsonAtomic(join(input.outDir, 'sbom.spdx.json'), spdxSbom(sbom));
+  await writeJsonAtomic(join(input.outDir, 'sbom.cdx.json'), cyclonedxSbom(sbom));
+  input.log(`legal-info for ${firmware.metadata.name}: ${result.rows.length} packages (${result.added.length} added by NBPR) in ${join(input.outDir, 'legal-info')}; SBOMs in ${join(input.outDir, 'sbom.spdx.json')} (SPDX 2.3) and ${join(input.outDir, 'sbom.cdx.json')} (CycloneDX 1.6)`);
   for (const s of result.skew) input.log(`warning: ${s.package} is present at ${s.versions.length} versions: ${s.versions.map((v) => `${v.version} (${v.from.join(', ')})`).join('; ')}`);
 }
 

@@ -14,7 +14,7 @@ export interface StageInput extends ProjectInput {
 /**
  * stage: a firmware's nbpr_runtime Mix project, or a package's files in the priv layout, from
  * the artefacts fetch-or-build obtained (made sure of: Nx may have restored its record on a
- * machine whose store lacks them) and the legal-info licence-aggregate wrote.
+ * machine whose store lacks them) and the legal-info and SBOMs licence-aggregate wrote.
  */
 export async function stage(input: StageInput): Promise<string | undefined> {
   const session = sessionOf(input);
@@ -29,11 +29,12 @@ export async function stage(input: StageInput): Promise<string | undefined> {
   if (firmware) {
     const legalInfo = join(input.outDir, 'legal-info');
     const sbom = join(input.outDir, 'sbom.spdx.json');
-    if (!existsSync(sbom) || !existsSync(legalInfo)) {
-      throw new NbprError(`firmware ${firmware.metadata.name} has no legal-info/ and SBOM to stage`, { code: 'stage/no-legal-info', where: input.outDir, hint: `Run the licence-aggregate stage of ${firmware.metadata.name} first (its stage target runs it, as nbpr stage ${firmware.metadata.name} does).` });
+    const cdxSbom = join(input.outDir, 'sbom.cdx.json');
+    if (!existsSync(sbom) || !existsSync(cdxSbom) || !existsSync(legalInfo)) {
+      throw new NbprError(`firmware ${firmware.metadata.name} has no legal-info/ and SBOMs to stage`, { code: 'stage/no-legal-info', where: input.outDir, hint: `Run the licence-aggregate stage of ${firmware.metadata.name} first (its stage target runs it, as nbpr stage ${firmware.metadata.name} does).` });
     }
     const out = join(input.outDir, 'nbpr_runtime');
-    await stageFirmware({ firmware: firmware.metadata.name, system, packages, legalInfo, sbom, outDir: out });
+    await stageFirmware({ firmware: firmware.metadata.name, system, packages, legalInfo, sbom, cdxSbom, outDir: out });
     const shown = relative(process.cwd(), out) || out;
     input.log(`staged firmware ${firmware.metadata.name} for ${system.id}: ${packages.map((p) => p.name).join(', ')}`);
     input.log(`  ${shown}: add {:nbpr_runtime, path: "${shown}"} to your Nerves project's deps; ${join(shown, 'README.md')} has the three lines`);

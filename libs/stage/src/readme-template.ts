@@ -28,6 +28,7 @@ libraries on LD_LIBRARY_PATH, sets the packages' runtime environment, and loads 
 modules. For one command, \`System.cmd(cmd, args, env: NbprRuntime.env())\` gives the same
 environment.
 
-\`legal-info/\` (Buildroot layout) and \`sbom.spdx.json\` (SPDX 2.3) cover the system and these packages.
+\`legal-info/\` (Buildroot layout) covers the system and these packages; \`sbom.spdx.json\` (SPDX 2.3)
+and \`sbom.cdx.json\` (CycloneDX 1.6) list these packages.
 `;
 }

@@ -17,7 +17,10 @@ export interface StageFirmwareInput {
   packages: StagedPackage[];
   /** licence-aggregate's outputs, copied into the runtime. */
   legalInfo: string;
+  /** The SPDX 2.3 SBOM. */
   sbom: string;
+  /** The CycloneDX 1.6 SBOM. */
+  cdxSbom: string;
   /** Where the nbpr_runtime Mix project goes (replaced whole). */
   outDir: string;
 }
@@ -25,7 +28,7 @@ export interface StageFirmwareInput {
 /**
  * The firmware's nbpr_runtime Mix project: priv/<package>/ with every package's target files
  * (modes and relative symlinks kept), rootfs_overlay/, the Application, one module per daemon,
- * the kernel-module loader, legal-info/ and the SBOM. Checked before anything is written, then
+ * the kernel-module loader, legal-info/ and the SBOMs. Checked before anything is written, then
  * written to a temporary sibling and renamed into place.
  */
 export async function stageFirmware(input: StageFirmwareInput): Promise<void> {
@@ -61,6 +64,7 @@ export async function stageFirmware(input: StageFirmwareInput): Promise<void> {
     await writeFile(join(temp, '.gitignore'), '/_build/\n/deps/\n');
     await cp(input.legalInfo, join(temp, 'legal-info'), { recursive: true });
     await cp(input.sbom, join(temp, 'sbom.spdx.json'));
+    await cp(input.cdxSbom, join(temp, 'sbom.cdx.json'));
     await writeFile(join(temp, 'README.md'), runtimeReadme(input.firmware, input.system.id, input.packages));
     await rm(input.outDir, { recursive: true, force: true });
     await rename(temp, input.outDir);

@@ -81,7 +81,7 @@ export function fetchOrBuildTarget(resolve: TargetConfiguration, keyInputs: stri
 }
 
 export function licenceAggregateTarget(resolve: TargetConfiguration, keyInputs: string): TargetConfiguration {
-  return keyedStage(resolve, 'licence-aggregate', 'fetch-or-build', ['{workspaceRoot}/dist/{projectRoot}/legal-info', '{workspaceRoot}/dist/{projectRoot}/sbom.spdx.json'], "The firmware's legal-info/ (system + artefacts) and SPDX 2.3 SBOM", keyInputs);
+  return keyedStage(resolve, 'licence-aggregate', 'fetch-or-build', ['{workspaceRoot}/dist/{projectRoot}/legal-info', '{workspaceRoot}/dist/{projectRoot}/sbom.spdx.json', '{workspaceRoot}/dist/{projectRoot}/sbom.cdx.json'], "The firmware's legal-info/ (system + artefacts) and its SPDX 2.3 and CycloneDX 1.6 SBOMs", keyInputs);
 }
 
 export function firmwareStageTarget(resolve: TargetConfiguration, keyInputs: string): TargetConfiguration {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { copyWorkspace } from './support/nx-workspace';
 import { tempDir } from './support/temp';
 import { startRegistry } from './support/registry';
+import { EXAMPLE_SIGNING_ENV } from './support/keys';
 
 // The nbpr CLI, outside Nx, in a copy of the workspace.
 
@@ -68,10 +69,14 @@ test("nbpr publish copies a stored artefact to NBPR_REGISTRY (else nx.json's reg
   const none = nbpr('publish', 'nbpr-hello');
   assert.equal(none.status, 1);
   assert.match(none.err, /options\.registry: no registry to publish to\n.*or NBPR_REGISTRY in the environment/);
-  const first = nbprWith({ NBPR_REGISTRY: `${registry.host}/ci` }, 'publish', 'nbpr-hello');
+  const unsigned = nbprWith({ NBPR_REGISTRY: `${registry.host}/ci` }, 'publish', 'nbpr-hello');
+  assert.equal(unsigned.status, 1);
+  assert.match(unsigned.err, /environment NBPR_SIGNING_KEY: nothing to sign with[\s\S]*code: trust\/no-signing-key/);
+  assert.doesNotMatch(unsigned.err, /\n\s+at /);
+  const first = nbprWith({ NBPR_REGISTRY: `${registry.host}/ci`, ...EXAMPLE_SIGNING_ENV }, 'publish', 'nbpr-hello');
   assert.equal(first.status, 0, first.err);
-  assert.match(first.out, new RegExp(`published nbpr-hello 0\\.1\\.0 as ${registry.host}/ci/nbpr-hello:0\\.1\\.0-`));
-  assert.match(nbprWith({ NBPR_REGISTRY: `${registry.host}/ci` }, 'publish', 'nbpr-hello').out, /already published \(same content\)/);
+  assert.match(first.out, new RegExp(`published nbpr-hello 0\\.1\\.0 as ${registry.host}/ci/nbpr-hello:0\\.1\\.0-\\S+; signature added, provenance added`));
+  assert.match(nbprWith({ NBPR_REGISTRY: `${registry.host}/ci`, ...EXAMPLE_SIGNING_ENV }, 'publish', 'nbpr-hello').out, /already published \(same content\)/);
 });
 
 test('a broken firmware profile elsewhere in the workspace does not stop nbpr for a package, and is named when a name is not found', () => {

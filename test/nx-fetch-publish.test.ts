@@ -10,6 +10,7 @@ import { packedHello } from './support/artefacts';
 import { startRegistry } from './support/registry';
 import { tempDir } from './support/temp';
 import { doubleBuildEnv } from './support/buildroot-double';
+import { EXAMPLE_SIGNING_ENV, signAsExample } from './support/keys';
 
 // fetch-or-build's prebuilt path and publish, through real nx, against two real registries:
 // a site that has the artefact, and the project's own registry.
@@ -25,7 +26,9 @@ test('fetch-or-build pulls from a site into the store, then hits the store; publ
   // Stands in for a build of nbpr-hello: packed for exactly the key the workspace resolves.
   const packed = await packedHello(tempDir(), 'echo hello', '', resolved.keyDocument);
   assert.equal(packed.tag, resolved.tag);
-  const published = await publishArtefact(siteFor(`${site.host}/mirror`, ws).repository('nbpr-hello'), packed.tag, packed, packed.file);
+  const mirror = siteFor(`${site.host}/mirror`, ws);
+  const published = await publishArtefact(mirror.repository('nbpr-hello'), packed.tag, packed, packed.file);
+  await signAsExample(mirror.repository('nbpr-hello'), mirror.identity('nbpr-hello'), published.manifestDigest, { ...packed, keyDocument: resolved.keyDocument });
 
   const nxJson = JSON.parse(readFileSync(join(ws, 'nx.json'), 'utf8'));
   Object.assign(nxJson.plugins[0].options, { registry: `${project.host}/nbpr`, sites: [`${site.host}/mirror`] });
@@ -33,7 +36,7 @@ test('fetch-or-build pulls from a site into the store, then hits the store; publ
 
   const first = runNx(ws, ['run', 'nbpr-hello:fetch-or-build'], env);
   assert.equal(first.status, 0, first.output);
-  assert.match(first.output, new RegExp(`fetched nbpr-hello 0\\.1\\.0 \\(key ${packed.key.slice(0, 16)}\\) from ${site.host}/mirror`));
+  assert.match(first.output, new RegExp(`fetched nbpr-hello 0\\.1\\.0 \\(key ${packed.key.slice(0, 16)}\\) from ${site.host}/mirror, signed by [0-9a-f]{16} \\(examples/keys/nbpr-example\\.pub\\); built by source build on linux-`));
   const fetched = JSON.parse(readFileSync(join(ws, 'dist', 'examples', 'packages', 'nbpr-hello', 'fetched.json'), 'utf8'));
   assert.equal(readFileSync(join(fetched.packages[0].tree, 'target', 'usr', 'bin', 'nbpr-hello'), 'utf8'), '#!/bin/sh\necho hello\n');
 
@@ -41,11 +44,16 @@ test('fetch-or-build pulls from a site into the store, then hits the store; publ
   const second = runNx(ws, ['run', 'nbpr-hello:fetch-or-build', '--skip-nx-cache'], env);
   assert.match(second.output, /store hit nbpr-hello 0\.1\.0/);
 
-  const publish = runNx(ws, ['run', 'nbpr-hello:publish'], env);
+  // The trust policy is require: publishing without the key would put up what every fetch refuses.
+  const unsigned = runNx(ws, ['run', 'nbpr-hello:publish'], env);
+  assert.notEqual(unsigned.status, 0);
+  assert.match(unsigned.output, /nothing to sign with: NBPR_SIGNING_KEY is not set[\s\S]*code: trust\/no-signing-key/);
+  const publish = runNx(ws, ['run', 'nbpr-hello:publish'], { ...env, ...EXAMPLE_SIGNING_ENV });
   assert.equal(publish.status, 0, publish.output);
-  assert.match(publish.output, new RegExp(`published nbpr-hello 0\\.1\\.0 as ${project.host}/nbpr/nbpr-hello:${packed.tag}`));
-  const again = runNx(ws, ['run', 'nbpr-hello:publish'], env);
-  assert.match(again.output, /already published \(same content\)/);
+  assert.match(publish.output, new RegExp(`published nbpr-hello 0\\.1\\.0 as ${project.host}/nbpr/nbpr-hello:${packed.tag}; signature added, provenance added`));
+  assert.ok(!publish.output.includes(EXAMPLE_SIGNING_ENV.NBPR_SIGNING_KEY.split('\n')[1]), 'the key is never printed');
+  const again = runNx(ws, ['run', 'nbpr-hello:publish'], { ...env, ...EXAMPLE_SIGNING_ENV });
+  assert.match(again.output, /already published \(same content\) .*; signature already there, provenance already there/);
   const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${project.host}/nbpr/nbpr-hello:${packed.tag}`]);
   assert.equal(`sha256:${createHash('sha256').update(raw).digest('hex')}`, published.manifestDigest, 'the same artefact has the same manifest everywhere');
 });
@@ -72,17 +80,17 @@ test('a miss is built from source with Buildroot, published back, and the next m
   const nxJson = JSON.parse(readFileSync(join(ws, 'nx.json'), 'utf8'));
   Object.assign(nxJson.plugins[0].options, { registry: `${registry.host}/nbpr`, sites: [], publishAfterBuild: true });
   writeFileSync(join(ws, 'nx.json'), JSON.stringify(nxJson, null, 2));
-  const builder = { NBPR_CACHE_DIR: join(tempDir(), 'store'), NBPR_BUILD_ROOT: tempDir(), ...doubleBuildEnv(tempDir()) };
+  const builder = { NBPR_CACHE_DIR: join(tempDir(), 'store'), NBPR_BUILD_ROOT: tempDir(), ...doubleBuildEnv(tempDir()), ...EXAMPLE_SIGNING_ENV };
   const built = runNx(ws, ['run', 'example-firmware:fetch-or-build'], builder);
   assert.equal(built.status, 0, built.output);
   assert.match(built.output, /no prebuilt nbpr-hello 0\.1\.0 \(key [0-9a-f]{16}\) at 1 site\(s\): building from source/);
   assert.match(built.output, /\[\d+:\d\d\] nbpr-hello 0\.1\.0 Installing to target/);
-  assert.match(built.output, /published nbpr-hello 0\.1\.0 as 127\.0\.0\.1:\d+\/nbpr\/nbpr-hello:/);
+  assert.match(built.output, /published nbpr-hello 0\.1\.0 as 127\.0\.0\.1:\d+\/nbpr\/nbpr-hello:\S+; signature added, provenance added/);
   const builtFetched = JSON.parse(readFileSync(join(ws, 'dist', 'examples', 'firmware', 'fetched.json'), 'utf8'));
   // The next machine has neither this store nor this Nx cache.
   const next = runNx(ws, ['run', 'example-firmware:fetch-or-build', '--skip-nx-cache'], { NBPR_CACHE_DIR: join(tempDir(), 'store') });
   assert.equal(next.status, 0, next.output);
-  assert.match(next.output, /fetched nbpr-hello 0\.1\.0 .* from 127\.0\.0\.1:\d+\/nbpr/);
+  assert.match(next.output, /fetched nbpr-hello 0\.1\.0 .* from 127\.0\.0\.1:\d+\/nbpr, signed by [0-9a-f]{16} \(examples\/keys\/nbpr-example\.pub\); built by source build on linux-\S+ from commit [0-9a-f]{12}/);
   const nextFetched = JSON.parse(readFileSync(join(ws, 'dist', 'examples', 'firmware', 'fetched.json'), 'utf8'));
   for (const pkg of builtFetched.packages) {
     const other = nextFetched.packages.find((p: { name: string; key: string }) => p.key === pkg.key);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTEFACT_FILE, validateArtefactMetadata, type ArtefactStore } from '@nbpr/artefact';
 import { NbprError } from '@nbpr/model';
-import { provenanceStatement, signArtefact, type Signer } from '@nbpr/trust';
+import { attestArtefact, type Signer } from '@nbpr/trust';
 import type { ResolvedSelection } from './fetch-resolved';
 import { publishArtefact } from './publish';
 import type { Site } from './sites';
@@ -28,9 +28,8 @@ export async function publishStored(selection: ResolvedSelection, site: Site, st
     const outcome = await publishArtefact(repository, pkg.tag, { metadata, diffId: record.diffId, digest: record.digest, size: record.size }, store.blobPath(record.digest));
     let signed = '';
     if (signer) {
-      const identity = site.identity(pkg.name);
-      const statement = provenanceStatement({ subjectName: identity, manifestDigest: outcome.manifestDigest, tag: pkg.tag, key: pkg.key, keyDocument: metadata.keyDocument, obtainedFrom: record.source, builder: signer.builder, source: signer.source });
-      const attached = await signArtefact(repository, { identity, manifestDigest: outcome.manifestDigest }, signer.key, statement);
+      const published = { identity: site.identity(pkg.name), manifestDigest: outcome.manifestDigest, tag: pkg.tag, key: pkg.key, keyDocument: metadata.keyDocument, obtainedFrom: record.source };
+      const attached = await attestArtefact(repository, published, signer);
       signed = `; signature ${attached.signature === 'added' ? 'added' : 'already there'}, provenance ${attached.provenance === 'added' ? 'added' : 'already there'} (key ${signer.key.id.slice(0, 16)})`;
     }
     lines.push(`${outcome.status === 'published' ? 'published' : 'already published (same content)'} ${pkg.name} ${pkg.version} as ${repository.location}:${pkg.tag}${signed}`);

@@ -1,7 +1,5 @@
 export { isAttachmentTag } from './attachments';
 export { parseTrustedKey, SIGNING_KEY_VARIABLE, signingKeyFromEnv, type SigningKey, type TrustedKey } from './keys';
 export { admitArtefact, describeKeys, TRUST_NOTHING_CHECKED, trustPolicy, type TrustPolicy } from './policy';
-export { provenanceStatement } from './provenance';
-export { signArtefact } from './sign-artefact';
 export { verifyArtefact, type Verdict } from './verify-artefact';
-export { publishSigner, type Signer } from './signer';
+export { attestArtefact, publishSigner, type PublishedArtefact, type Signer } from './signer';

@@ -55,6 +55,16 @@ test('the workflow is a plan job whose matrix drives one build job per system, b
   assert.equal(main?.run, 'npx nx run-many -t publish -p "$NBPR_PROJECTS"');
 });
 
+test("the signing key comes from the repository's secrets into the publish step alone: no other step, job or pull request build sees it", () => {
+  const publish = workflow.jobs.build.steps.find((s) => s.run === 'npx nx run-many -t publish -p "$NBPR_PROJECTS"')!;
+  assert.equal(publish.if, "github.event_name == 'push'");
+  assert.equal(publish.env?.NBPR_SIGNING_KEY, '${{ secrets.NBPR_SIGNING_KEY }}');
+  assert.equal(publish.env?.NBPR_SIGNING_KEY_PASSWORD, '${{ secrets.NBPR_SIGNING_KEY_PASSWORD }}');
+  const mentions = workflowText.split('\n').filter((line) => line.includes('NBPR_SIGNING_KEY') && !line.trim().startsWith('#'));
+  assert.equal(mentions.length, 2, mentions.join('\n'));
+  assert.ok(nxOptions().trust?.keys?.length, "nx.json lists the keys whose signatures fetch accepts");
+});
+
 test('no expression is pasted into a shell script: branch and project names reach it through the environment', () => {
   for (const [name, job] of Object.entries(workflow.jobs)) {
     for (const step of job.steps) {

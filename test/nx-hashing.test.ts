@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { copyWorkspace, runNx, type NxRun } from './support/nx-workspace';
 import { tempDir } from './support/temp';
@@ -109,4 +110,31 @@ test('editing a file in libs/ misses', () => {
   assert.ok(run.ran.has('nbpr-hello:resolve'), run.output);
   assert.ok(run.ran.has('jq:resolve'), run.output);
   assert.equal(run.cached.size, 0, run.output);
+});
+
+test("another trust policy misses fetch-or-build; so does another trusted key, which keeps resolve's hit", () => {
+  // A workspace of its own: the edits above change every key, so the embedded registry would miss.
+  const fresh = copyWorkspace();
+  const env = { NBPR_CACHE_DIR: join(tempDir(), 'store') };
+  const fetch = () => {
+    const run = runNx(fresh, ['run', 'nbpr-hello:fetch-or-build'], env);
+    assert.equal(run.status, 0, run.output);
+    return run;
+  };
+  const rewrite = (path: string, change: (text: string) => string) => {
+    const before = readFileSync(join(fresh, path), 'utf8');
+    const after = change(before);
+    assert.notEqual(after, before, `the edit of ${path} changed nothing`);
+    writeFileSync(join(fresh, path), after);
+  };
+  assert.match(fetch().output, /fetched nbpr-hello 0\.1\.0 .*, signed by [0-9a-f]{16} \(examples\/keys\/nbpr-example\.pub\)/);
+  assert.ok(fetch().cached.has('nbpr-hello:fetch-or-build'), 'unchanged: a hit');
+  rewrite('nx.json', (text) => text.replace('"policy": "require"', '"policy": "warn"'));
+  // (Nx runs every task again when nx.json changes; the policy is also in fetch-or-build's options.)
+  assert.ok(fetch().ran.has('nbpr-hello:fetch-or-build'));
+  assert.ok(fetch().cached.has('nbpr-hello:fetch-or-build'), 'the new policy unchanged: a hit');
+  rewrite('examples/keys/nbpr-example.pub', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const rekeyed = fetch();
+  assert.ok(rekeyed.ran.has('nbpr-hello:fetch-or-build'), rekeyed.output);
+  assert.ok(rekeyed.cached.has('nbpr-hello:resolve'), rekeyed.output);
 });

@@ -21,6 +21,8 @@ export interface StoreRecord {
   diffId: string;
   /** Where it came from: a site name, or 'source build'. */
   source: string;
+  /** The id of the trusted key whose signature fetch verified, for an artefact from a site. */
+  signedBy?: string;
 }
 
 export interface StoredArtefact extends StoreRecord {
@@ -34,6 +36,7 @@ export interface PutOptions {
   expectedDiffId?: string;
   tag?: string;
   source?: string;
+  signedBy?: string;
   /** Rename the blob file into the store instead of copying it. */
   move?: boolean;
 }
@@ -154,15 +157,16 @@ export class ArtefactStore {
    * The artefact of `key`: from the store, else from `produce` (a download, a build), which
    * runs at most once across every process sharing the store and writes the tree through the
    * locked key it is given, so no one sees a partial tree. `produce` may return undefined (a
-   * miss), and then so does this.
+   * miss), and then so does this. An artefact here that `accept` turns down (one the trust
+   * policy cannot vouch for) is produced again, replacing it.
    */
-  async obtain(key: string, produce: (locked: LockedKey) => Promise<StoredArtefact | undefined>): Promise<{ artefact: StoredArtefact; produced: boolean } | undefined> {
+  async obtain(key: string, produce: (locked: LockedKey) => Promise<StoredArtefact | undefined>, accept: (record: StoreRecord) => boolean = () => true): Promise<{ artefact: StoredArtefact; produced: boolean } | undefined> {
     const here = await this.get(key);
-    if (here) return { artefact: here, produced: false };
+    if (here && accept(here)) return { artefact: here, produced: false };
     return this.withKeyLock(key, async (locked) => {
       // Another run may have produced it while this one waited for the lock.
       const again = await this.get(key);
-      if (again) return { artefact: again, produced: false };
+      if (again && accept(again)) return { artefact: again, produced: false };
       const artefact = await produce(locked);
       return artefact && { artefact, produced: true };
     });
@@ -309,7 +313,7 @@ export class ArtefactStore {
     await this.removeTree(key);
     try {
       const extracted = await extractArtefact(this.blobPath(blob.digest), this.treePath(key), { expectedDigest: blob.digest, expectedDiffId: options.expectedDiffId, expectedKey: key });
-      const record: StoreRecord = { key, tag: options.tag ?? '', digest: blob.digest, size: blob.size, diffId: extracted.diffId, source: options.source ?? 'local' };
+      const record: StoreRecord = { key, tag: options.tag ?? '', digest: blob.digest, size: blob.size, diffId: extracted.diffId, source: options.source ?? 'local', ...(options.signedBy ? { signedBy: options.signedBy } : {}) };
       await this.writeRecord(key, record);
       return { ...record, tree: this.treePath(key) };
     } catch (error) {

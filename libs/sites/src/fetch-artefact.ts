@@ -1,6 +1,6 @@
 import { ArtefactStore, parseArtefactConfig, parseArtefactManifest, type ArtefactConfig } from '@nbpr/artefact';
 import { NbprError } from '@nbpr/model';
-import { admitArtefact, TRUST_NOTHING_CHECKED, type TrustPolicy } from '@nbpr/trust';
+import { admitArtefact, storedArtefactAdmitted, TRUST_NOTHING_CHECKED, type Admission, type TrustPolicy } from '@nbpr/trust';
 import type { Site } from './sites';
 
 export interface WantedArtefact {
@@ -11,7 +11,7 @@ export interface WantedArtefact {
 
 /** The three outcomes DESIGN.md asks to keep apart: found, not anywhere, and "could not tell". */
 export type FetchOutcome =
-  | { status: 'hit'; source: 'store' | string; tree: string; config?: ArtefactConfig; trust?: { note?: string; warning?: string } }
+  | { status: 'hit'; source: 'store' | string; tree: string; config?: ArtefactConfig; trust?: Admission }
   | { status: 'miss'; tried: string[] }
   | { status: 'error'; tried: string[]; errors: Array<{ site: string; message: string; code: string }> };
 
@@ -19,13 +19,15 @@ export type FetchOutcome =
  * The prebuilt path of fetch-or-build: the local store, else each site in order (manifest,
  * its signature checked by the trust policy and its config against the key before any layer,
  * layer streamed and verified, extracted atomically into the store). Concurrent runs for one
- * key download it once. A store hit is not checked again: it was when it was fetched.
+ * key download it once. An artefact already in the store is used as it is when it was built
+ * here or its record names the trusted key verified when it was fetched; under require,
+ * anything else is checked at the sites again.
  */
 export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store: ArtefactStore, trust: TrustPolicy = TRUST_NOTHING_CHECKED): Promise<FetchOutcome> {
   const tried: string[] = [];
   const errors: Array<{ site: string; message: string; code: string }> = [];
   let config: ArtefactConfig | undefined;
-  let admitted: { note?: string; warning?: string } | undefined;
+  let admitted: Admission | undefined;
   const got = await store.obtain(wanted.key, async (locked) => {
     for (const site of sites) {
       const repository = site.repository(wanted.name);
@@ -43,7 +45,7 @@ export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store
           await store.sweepLeftovers();
           await repository.fetchBlob(parsed.layer, blob);
         }
-        const stored = await locked.put(blob, { expectedDigest: parsed.layer.digest, expectedDiffId: siteConfig.diffId, tag: wanted.tag, source: site.name });
+        const stored = await locked.put(blob, { expectedDigest: parsed.layer.digest, expectedDiffId: siteConfig.diffId, tag: wanted.tag, source: site.name, signedBy: verdict.signedBy });
         config = siteConfig;
         admitted = verdict;
         return stored;
@@ -53,7 +55,7 @@ export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store
       }
     }
     return undefined;
-  });
+  }, (record) => storedArtefactAdmitted(record, trust));
   if (got) return got.produced ? { status: 'hit', source: got.artefact.source, tree: got.artefact.tree, config, trust: admitted } : { status: 'hit', source: 'store', tree: got.artefact.tree };
   return errors.length > 0 ? { status: 'error', tried, errors } : { status: 'miss', tried };
 }

@@ -32,8 +32,7 @@ async function published(registry: TestRegistry, content: string, pem?: string, 
   return { packed, manifestDigest: descriptor!.digest, lines };
 }
 
-function fetchWith(registry: TestRegistry | { host: string }, packed: PackedFixture, trust: TrustPolicy) {
-  const store = openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') });
+function fetchWith(registry: TestRegistry | { host: string }, packed: PackedFixture, trust: TrustPolicy, store = openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') })) {
   return fetchArtefact({ name: 'nbpr-hello', key: packed.key, tag: packed.tag }, [siteFor(`${registry.host}/nbpr`, dir, fast)], store, trust);
 }
 
@@ -74,6 +73,23 @@ test('require refuses an unsigned artefact before any layer is requested, naming
   assert.match((warned as any).trust.warning, /is not signed by a trusted key: it is not signed; used anyway \(trust policy warn\)/);
   const off = await fetchWith(registry, packed, policy('off'));
   assert.deepEqual([off.status, (off as any).trust], ['hit', {}]);
+});
+
+test('an artefact fetched unchecked into the store is checked at the sites again under require; one fetched verified is a store hit with the key on its record', async () => {
+  const registry = await startRegistry();
+  const store = openStore(undefined, { NBPR_CACHE_DIR: join(tempDir(), 'store') });
+  const unsigned = await published(registry, 'echo stored unchecked', undefined, 'stored');
+  assert.equal((await fetchWith(registry, unsigned.packed, policy('off'), store)).status, 'hit');
+  assert.equal((await store.readRecord(unsigned.packed.key))!.signedBy, undefined);
+  assert.match(refusal(await fetchWith(registry, unsigned.packed, policy('require'), store)), /trust\/refused .*it is not signed/);
+  const signed = await published(registry, 'echo stored verified', ours.privatePem, 'verified');
+  const first = await fetchWith(registry, signed.packed, policy('require'), store);
+  assert.equal(first.status === 'hit' && first.source, `${registry.host}/nbpr`);
+  assert.equal((await store.readRecord(signed.packed.key))!.signedBy, policy('require').keys[0].id);
+  const again = await fetchWith(registry, signed.packed, policy('require'), store);
+  assert.equal(again.status === 'hit' && again.source, 'store');
+  // Once the key is no longer trusted, the stored copy is not either.
+  assert.match(refusal(await fetchWith(registry, signed.packed, policy('require', ['theirs.pub']), store)), /which the workspace does not trust/);
 });
 
 test('an artefact signed by a key the workspace does not trust is refused as such', async () => {

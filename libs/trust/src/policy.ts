@@ -25,17 +25,34 @@ export function describeKeys(keys: TrustedKey[]): string {
   return keys.map((k) => `${k.id.slice(0, 16)} (${k.source})`).join(', ') || 'none';
 }
 
+export interface Admission {
+  /** A line to print beside the fetch, or a warning (policy warn). */
+  note?: string;
+  warning?: string;
+  /** The trusted key that vouched for it. */
+  signedBy?: string;
+}
+
+/**
+ * Whether an artefact already in the local store may be used without asking a site again:
+ * one built here from source, or one whose signature by a key the policy still trusts was
+ * verified when it was fetched. Anything else is checked again at the sites (require only).
+ */
+export function storedArtefactAdmitted(record: { source: string; signedBy?: string }, policy: TrustPolicy): boolean {
+  return policy.mode !== 'require' || record.source === 'source build' || policy.keys.some((k) => k.id === record.signedBy);
+}
+
 /**
  * Applies the policy to one manifest before its layer is fetched: a line to print when it is
  * fine or only warned about, an NbprError naming the artefact and the keys expected when the
  * policy refuses it.
  */
-export async function admitArtefact(repository: ArtefactRepository, manifestDigest: string, where: string, policy: TrustPolicy): Promise<{ note?: string; warning?: string }> {
+export async function admitArtefact(repository: ArtefactRepository, manifestDigest: string, where: string, policy: TrustPolicy): Promise<Admission> {
   if (policy.mode === 'off') return {};
   const verdict = await verifyArtefact(repository, manifestDigest, policy.keys);
   if (verdict.status === 'trusted') {
     const built = verdict.provenance ? `; built by ${verdict.provenance.builder}${verdict.provenance.commit ? ` from commit ${verdict.provenance.commit.slice(0, 12)}` : ''}` : '; no provenance attached';
-    return { note: `signed by ${verdict.key.id.slice(0, 16)} (${verdict.key.source})${built}` };
+    return { note: `signed by ${verdict.key.id.slice(0, 16)} (${verdict.key.source})${built}`, signedBy: verdict.key.id };
   }
   const why = verdict.status === 'unsigned' ? 'it is not signed' : verdict.reasons.join('; ');
   if (policy.mode === 'warn') return { warning: `${where} (${manifestDigest}) is not signed by a trusted key: ${why}; used anyway (trust policy warn)` };

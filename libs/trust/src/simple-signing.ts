@@ -21,5 +21,6 @@ export function signedDigest(payload: Buffer): { digest: string } | { error: str
   }
   if (value?.critical?.type !== SIGNATURE_KIND) return { error: `its payload is not a ${SIGNATURE_KIND}` };
   const digest = value.critical.image?.['docker-manifest-digest'];
-  return typeof digest === 'string' ? { digest } : { error: 'its payload names no manifest digest' };
+  // Checked before it can reach a message: the payload is the registry's text.
+  return typeof digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(digest) ? { digest } : { error: 'its payload names no sha256 manifest digest' };
 }

@@ -40,7 +40,9 @@ export async function verifyArtefact(repository: ArtefactRepository, manifestDig
     }
     trustedBy = keys.find((k) => verify('sha256', bytes, k.key, Buffer.from(signature, 'base64')));
     if (trustedBy) break;
-    const claimed = descriptor.annotations?.[KEY_ID_ANNOTATION];
+    // The registry's text: named in a message only when it is a key id.
+    const annotated = descriptor.annotations?.[KEY_ID_ANNOTATION];
+    const claimed = typeof annotated === 'string' && /^[0-9a-f]{64}$/.test(annotated) ? annotated : undefined;
     const named = keys.find((k) => k.id === claimed);
     if (named) reasons.push(`a signature claims trusted key ${short(named.id)} (${named.source}) but does not verify with it: the signature or its payload was altered`);
     else reasons.push(claimed ? `signed by key ${short(claimed)}, which the workspace does not trust` : 'signed by a key the workspace does not trust (or altered)');

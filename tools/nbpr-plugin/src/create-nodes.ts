@@ -1,6 +1,6 @@
 import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
-import { Catalogue, catalogueFiles, FIRMWARE_FILE, isProjectFile, loadFirmwareProfile, projectKind, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions } from '@nbpr/model';
+import { Catalogue, catalogueFiles, FIRMWARE_FILE, isProjectFile, loadFirmwareProfile, projectKind, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions, type TrustOptions } from '@nbpr/model';
 import { cachedProjects } from './create-nodes-cache';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
 import { catalogueSiteTarget, systemIdentityCommand, conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget } from './targets';
@@ -48,7 +48,7 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
             projectType: 'library',
             tags: ['nbpr:package'],
             metadata: { description: manifest.metadata.description, nbpr: { kind: 'package', version: manifest.metadata.version } },
-            targets: packageTargets(packageKeyInputs(catalogue, name), manifest.externalTree !== null, systemIdentity),
+            targets: packageTargets(packageKeyInputs(catalogue, name), manifest.externalTree !== null, systemIdentity, valid.trust),
           },
         },
       },
@@ -71,7 +71,7 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
             projectType: 'application',
             tags: ['nbpr:firmware'],
             metadata: { description: firmware.metadata.description, nbpr: { kind: 'firmware', system: firmware.metadata.system } },
-            targets: firmwareTargets(firmwareKeyInputs(catalogue, firmware), vendoredRoots(catalogue, firmware, root), systemIdentity),
+            targets: firmwareTargets(firmwareKeyInputs(catalogue, firmware), vendoredRoots(catalogue, firmware, root), systemIdentity, valid.trust),
           },
         },
       },
@@ -80,23 +80,23 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
   return results;
 }
 
-function packageTargets(keyInputs: string, vendored: boolean, systemIdentity: string) {
+function packageTargets(keyInputs: string, vendored: boolean, systemIdentity: string, trust: TrustOptions | undefined) {
   const resolve = packageResolveTarget(keyInputs, vendored, systemIdentity);
   return {
     resolve,
     'conflict-check': conflictCheckTarget(resolve, keyInputs),
-    'fetch-or-build': fetchOrBuildTarget(resolve, keyInputs),
+    'fetch-or-build': fetchOrBuildTarget(resolve, keyInputs, trust),
     stage: packageStageTarget(resolve, keyInputs),
     publish: publishTarget(keyInputs),
   };
 }
 
-function firmwareTargets(keyInputs: string, vendoredDependencies: string[], systemIdentity: string) {
+function firmwareTargets(keyInputs: string, vendoredDependencies: string[], systemIdentity: string, trust: TrustOptions | undefined) {
   const resolve = firmwareResolveTarget(keyInputs, vendoredDependencies, systemIdentity);
   return {
     resolve,
     'conflict-check': conflictCheckTarget(resolve, keyInputs),
-    'fetch-or-build': fetchOrBuildTarget(resolve, keyInputs),
+    'fetch-or-build': fetchOrBuildTarget(resolve, keyInputs, trust),
     'licence-aggregate': licenceAggregateTarget(resolve, keyInputs),
     stage: firmwareStageTarget(resolve, keyInputs),
   };

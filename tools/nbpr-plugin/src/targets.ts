@@ -1,4 +1,6 @@
+import { isAbsolute } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
+import type { TrustOptions } from '@nbpr/model';
 
 /**
  * NBPR's own code, hashed into every target: Nx does not hash executor or library code by
@@ -76,8 +78,17 @@ export function conflictCheckTarget(resolve: TargetConfiguration, keyInputs: str
   return keyedStage(resolve, 'conflict-check', 'resolve', [], "Fail before fetching or building when the selection's Buildroot demands, its artefacts and the system disagree", keyInputs);
 }
 
-export function fetchOrBuildTarget(resolve: TargetConfiguration, keyInputs: string): TargetConfiguration {
-  return keyedStage(resolve, 'fetch-or-build', 'conflict-check', ['{workspaceRoot}/dist/{projectRoot}/fetched.json'], 'Get the artefact of each resolved package: local store, sites in order, else a Buildroot source build', keyInputs);
+/**
+ * What fetch-or-build accepts also depends on nx.json's trust section: the trusted keys' files
+ * are inputs, and the policy is an option (Nx hashes a target's options), so a stricter policy
+ * or another key runs the fetch again instead of restoring what an older policy let in. Key
+ * files outside the workspace cannot be Nx inputs; their paths are in the option.
+ */
+export function fetchOrBuildTarget(resolve: TargetConfiguration, keyInputs: string, trust: TrustOptions = {}): TargetConfiguration {
+  const target = keyedStage(resolve, 'fetch-or-build', 'conflict-check', ['{workspaceRoot}/dist/{projectRoot}/fetched.json'], 'Get the artefact of each resolved package: local store, sites in order (checked by the trust policy), else a Buildroot source build', keyInputs);
+  const keys = trust.keys ?? [];
+  const keyFiles = keys.filter((k) => !isAbsolute(k)).map((k) => `{workspaceRoot}/${k}`);
+  return { ...target, inputs: [...(resolve.inputs ?? []), ...keyFiles], options: { ...target.options, trust: [trust.policy ?? (keys.length ? 'require' : 'off'), ...keys].join(' ') } };
 }
 
 export function licenceAggregateTarget(resolve: TargetConfiguration, keyInputs: string): TargetConfiguration {

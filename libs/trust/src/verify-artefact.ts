@@ -1,6 +1,7 @@
 import { verify } from 'node:crypto';
+import { NbprError } from '@nbpr/model';
 import type { ArtefactRepository } from '@nbpr/oci';
-import { COSIGN_SIGNATURE_ANNOTATION, KEY_ID_ANNOTATION, readAttachments } from './attachments';
+import { COSIGN_SIGNATURE_ANNOTATION, KEY_ID_ANNOTATION, readAttachments, type Attachment, type AttachmentKind } from './attachments';
 import { DSSE_ENVELOPE_TYPE, openEnvelope } from './dsse';
 import type { TrustedKey } from './keys';
 import { IN_TOTO_PAYLOAD_TYPE, readProvenance, type ProvenanceSummary } from './provenance';
@@ -19,7 +20,7 @@ const short = (id: string) => id.slice(0, 16);
  * trusted key. Reads only the small attachments, never the artefact's layer.
  */
 export async function verifyArtefact(repository: ArtefactRepository, manifestDigest: string, keys: TrustedKey[]): Promise<Verdict> {
-  const { attachments, unreadable } = await readAttachments(repository, manifestDigest, 'sig');
+  const { attachments, unreadable } = await readableAttachments(repository, manifestDigest, 'sig');
   const reasons = unreadable.map((u) => `a signature cannot be read: ${u}`);
   let trustedBy: TrustedKey | undefined;
   for (const { descriptor, bytes } of attachments) {
@@ -55,7 +56,7 @@ export async function verifyArtefact(repository: ArtefactRepository, manifestDig
 
 /** Provenance is optional (cosign signs without it); provenance that is there must hold up. */
 async function verifiedProvenance(repository: ArtefactRepository, manifestDigest: string, keys: TrustedKey[]): Promise<ProvenanceSummary | { error: string } | undefined> {
-  const { attachments, unreadable } = await readAttachments(repository, manifestDigest, 'att');
+  const { attachments, unreadable } = await readableAttachments(repository, manifestDigest, 'att');
   const envelopes = attachments.filter((a) => a.descriptor.mediaType === DSSE_ENVELOPE_TYPE);
   if (envelopes.length === 0 && unreadable.length === 0) return undefined;
   const problems = unreadable.map((u) => `an attestation cannot be read: ${u}`);
@@ -70,4 +71,14 @@ async function verifiedProvenance(repository: ArtefactRepository, manifestDigest
     problems.push(`its provenance: ${summary.error}`);
   }
   return { error: problems.join('; ') || 'its attestations hold no provenance' };
+}
+
+/** A signature manifest that cannot be read vouches for nothing: under warn that is a warning, not a failed fetch. */
+async function readableAttachments(repository: ArtefactRepository, manifestDigest: string, kind: AttachmentKind): Promise<{ attachments: Attachment[]; unreadable: string[] }> {
+  try {
+    return await readAttachments(repository, manifestDigest, kind);
+  } catch (error) {
+    if (!(error instanceof NbprError)) throw error;
+    return { attachments: [], unreadable: [error.message] };
+  }
 }

@@ -38,8 +38,9 @@ export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store
         const manifest = await repository.getManifest(descriptor.digest);
         const where = `${repository.location}:${wanted.tag}`;
         const parsed = parseArtefactManifest(manifest.bytes, where);
-        const verdict = await admitArtefact(repository, manifest.digest, where, trust);
-        const siteConfig = parseArtefactConfig(await repository.getBlobBytes(parsed.config), wanted.key, where);
+        // The config is read while the signature is checked, and looked at only once it passed.
+        const [verdict, configBytes] = await Promise.all([admitArtefact(repository, manifest.digest, where, trust), repository.getBlobBytes(parsed.config)]);
+        const siteConfig = parseArtefactConfig(configBytes, wanted.key, where);
         const blob = store.blobPath(parsed.layer.digest);
         if (!(await store.hasBlob(parsed.layer.digest))) {
           await store.sweepLeftovers();

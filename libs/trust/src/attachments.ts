@@ -34,33 +34,35 @@ export interface Attachment {
 /** The attachments of a manifest (none when the tag does not exist), each checked against its digest. */
 export async function readAttachments(repository: ArtefactRepository, manifestDigest: string, kind: AttachmentKind): Promise<{ attachments: Attachment[]; unreadable: string[] }> {
   const layers = await attachedLayers(repository, manifestDigest, kind);
-  const attachments: Attachment[] = [];
-  const unreadable: string[] = [];
-  for (const descriptor of layers.slice(0, MAX_LAYERS)) {
-    if (descriptor.size > LAYER_LIMIT) {
-      unreadable.push(`${descriptor.digest} is larger than ${LAYER_LIMIT} bytes`);
-      continue;
-    }
-    try {
-      attachments.push({ descriptor, bytes: await repository.getBlobBytes(descriptor) });
-    } catch (error) {
-      if (!(error instanceof NbprError)) throw error;
-      unreadable.push(`${descriptor.digest}: ${error.message}`);
-    }
-  }
-  return { attachments, unreadable };
+  const read = await Promise.all(
+    layers.slice(0, MAX_LAYERS).map(async (descriptor): Promise<Attachment | string> => {
+      if (descriptor.size > LAYER_LIMIT) return `${descriptor.digest} is larger than ${LAYER_LIMIT} bytes`;
+      try {
+        return { descriptor, bytes: await repository.getBlobBytes(descriptor) };
+      } catch (error) {
+        if (!(error instanceof NbprError)) throw error;
+        return `${descriptor.digest}: ${error.message}`;
+      }
+    }),
+  );
+  return { attachments: read.filter((r): r is Attachment => typeof r !== 'string'), unreadable: read.filter((r): r is string => typeof r === 'string') };
 }
 
 async function attachedLayers(repository: ArtefactRepository, manifestDigest: string, kind: AttachmentKind): Promise<Descriptor[]> {
   const tag = attachmentTag(manifestDigest, kind);
   const where = `${repository.location}:${tag}`;
-  const descriptor = await repository.resolveTag(tag);
-  if (!descriptor) return [];
+  let bytes: Buffer;
+  try {
+    // By tag in one request: most artefacts' fetch pays for this lookup, signed or not.
+    bytes = (await repository.getManifest(tag)).bytes;
+  } catch (error) {
+    if (error instanceof NbprError && error.code === 'oci/manifest-not-found') return [];
+    throw error;
+  }
   let manifest: { layers?: unknown };
   try {
-    manifest = JSON.parse((await repository.getManifest(descriptor.digest)).bytes.toString('utf8'));
-  } catch (error) {
-    if (error instanceof NbprError) throw error;
+    manifest = JSON.parse(bytes.toString('utf8'));
+  } catch {
     throw new NbprError('the manifest is not JSON', { code: 'oci/invalid-manifest', where });
   }
   if (!Array.isArray(manifest?.layers)) throw new NbprError('the manifest has no layers', { code: 'oci/invalid-manifest', where });

@@ -105,3 +105,27 @@ test('system-id prints the active system, then each other --system once, and "un
   assert.match(JSON.parse(lines[0]!).config, /^sha256:[0-9a-f]{64}$/);
   assert.match(lines[1]!, /^unavailable: Nerves system nerves_system_rpi4@2\.0\.4 not found/);
 });
+
+test('nbpr verify says who signed each artefact at each site; with its signature gone, verify exits 1 and fetch refuses it, naming the key expected', () => {
+  const signed = nbpr('verify', 'nbpr-hello');
+  assert.equal(signed.status, 0, signed.err);
+  assert.match(signed.out, /examples\/registry\/nbpr-hello:0\.1\.0-\S+ \(sha256:[0-9a-f]{64}\): signed by [0-9a-f]{16} \(examples\/keys\/nbpr-example\.pub\); built by source build on linux-\S+ from commit [0-9a-f]{40}/);
+  const indexFile = join(ws, 'examples', 'registry', 'nbpr-hello', 'index.json');
+  const index = readFileSync(indexFile, 'utf8');
+  const parsed = JSON.parse(index);
+  const kept = parsed.manifests.filter((m: any) => !m.annotations['org.opencontainers.image.ref.name'].endsWith('.sig'));
+  assert.equal(kept.length, parsed.manifests.length - 1, 'one signature tag removed');
+  writeFileSync(indexFile, JSON.stringify({ ...parsed, manifests: kept }));
+  try {
+    const unsigned = nbpr('verify', 'nbpr-hello');
+    assert.equal(unsigned.status, 1);
+    assert.match(unsigned.out, /NOT TRUSTED: it is not signed/);
+    const refused = nbprWith({ NBPR_CACHE_DIR: join(tempDir(), 'store') }, 'fetch', 'nbpr-hello');
+    assert.equal(refused.status, 1);
+    assert.match(refused.err, /refused by the trust policy at every site that has tag 0\.1\.0-\S+:[\s\S]*it is not signed[\s\S]*requires a signature by one of: [0-9a-f]{16} \(examples\/keys\/nbpr-example\.pub\)/);
+    assert.match(refused.err, /code: trust\/refused/);
+    assert.doesNotMatch(refused.err, /\n\s+at /);
+  } finally {
+    writeFileSync(indexFile, index);
+  }
+});

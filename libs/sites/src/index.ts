@@ -4,4 +4,5 @@ export { FETCH_CONCURRENCY, type FetchedPackage, fetchSelection } from './fetch-
 export { publishArtefact } from './publish';
 export { publishStored } from './publish-stored';
 export { siteFor, workspaceSites } from './sites';
+export { verifyPublished } from './verify-published';
 export { whyMiss } from './why-miss';

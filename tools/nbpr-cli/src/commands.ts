@@ -3,7 +3,8 @@ import { activeSystemId, Catalogue, NbprError, systemIdentity, type PluginOption
 import { loadSystem } from '@nbpr/nerves-artifacts';
 import { fetchOrBuild, publish } from '@nbpr/pipeline';
 import { resolvePackage } from '@nbpr/resolve';
-import { whyMiss, workspaceSites } from '@nbpr/sites';
+import { verifyPublished, whyMiss, workspaceSites } from '@nbpr/sites';
+import { trustPolicy } from '@nbpr/trust';
 import { join } from 'node:path';
 import { projectFile, projectFiles } from './project-files';
 import { findWorkspace } from './workspace';
@@ -75,6 +76,20 @@ export const whyMissCommand: Command = {
     if (resolved.status !== 'resolved') throw new NbprError(`${name} is skipped for ${system.id}: ${resolved.reason}`, { code: 'resolve/package-skipped' });
     for (const line of await whyMiss(resolved, workspaceSites(options, root, {}, catalogue.get(name).metadata.sites))) console.log(line);
     return 0;
+  },
+};
+
+export const verifyCommand: Command = {
+  usage: 'nbpr verify <package>',
+  help: "Checks, at every site, who vouches for the package's artefact for the active system: its signature and provenance against the keys nx.json trusts, without downloading it. Exit 1 unless every artefact found is trusted.",
+  async run(args) {
+    const { root, options } = findWorkspace();
+    const name = positional(args, 'package name');
+    const { catalogue, system, resolved } = await resolveForActiveSystem(root, options, name);
+    if (resolved.status !== 'resolved') throw new NbprError(`${name} is skipped for ${system.id}: ${resolved.reason}`, { code: 'resolve/package-skipped' });
+    const { lines, trusted } = await verifyPublished(resolved, workspaceSites(options, root, {}, catalogue.get(name).metadata.sites), trustPolicy(options.trust, root));
+    for (const line of lines) console.log(line);
+    return trusted ? 0 : 1;
   },
 };
 

@@ -13,6 +13,7 @@ Commands:
   stage <project>      the whole pipeline: the nbpr_runtime Mix project (or a package's priv layout)
   publish <package>    publish a package's artefact to the project's registry
   why-miss <package>   which input differs from the nearest published artefact
+  verify <package>     who vouches for its artefact at each site (signature, provenance)
   cache ls|clean       the local artefact store
   cache-server         Nx's remote cache API, kept in the OCI registry
   system-id            the identity of the active Nerves system (used by Nx hashing)
@@ -39,6 +40,7 @@ const commands: Record<string, { help: string; run: (args: string[]) => Promise<
   stage: lazy('stageCommandOf', './stage-commands'),
   publish: lazy('publishCommand'),
   'why-miss': lazy('whyMissCommand'),
+  verify: lazy('verifyCommand'),
   cache: lazy('cache'),
   'cache-server': lazy('cacheServer', './cache-server-command'),
   'system-id': { help: SYSTEM_ID_HELP, run: systemId },

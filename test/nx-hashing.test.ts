@@ -138,3 +138,13 @@ test("another trust policy misses fetch-or-build; so does another trusted key, w
   assert.ok(rekeyed.ran.has('nbpr-hello:fetch-or-build'), rekeyed.output);
   assert.ok(rekeyed.cached.has('nbpr-hello:resolve'), rekeyed.output);
 });
+
+test('NERVES_SYSTEM naming a system outside the workspace with another .config misses, though NBPR_SYSTEM is unset', () => {
+  resolveAll();
+  const elsewhere = join(tempDir(), 'nerves_system_nbpr_example-portable-0.1.0');
+  cpSync(join(ws, exampleSystem), elsewhere, { recursive: true });
+  appendFileSync(join(elsewhere, '.config'), 'BR2_PACKAGE_LESS=y\n');
+  const run = resolveAll({ NERVES_SYSTEM: elsewhere });
+  assert.ok(run.ran.has('nbpr-hello:resolve'), run.output);
+  assert.ok(resolveAll({ NERVES_SYSTEM: elsewhere }).cached.has('nbpr-hello:resolve'), 'the same system again: a hit');
+});

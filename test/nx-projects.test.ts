@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +55,19 @@ test("package and firmware targets share one system-identity command, naming the
   } finally {
     writeFileSync(firmwarePath, original);
   }
+});
+
+test("when every system a run can be for is a workspace directory, the system input is those files and an echo: no process unless NBPR_SYSTEM or NERVES_SYSTEM is set", () => {
+  const run = runNx(ws, ['show', 'project', 'jq', '--json']);
+  assert.equal(run.status, 0, run.output);
+  const inputs = JSON.parse(run.output.slice(run.output.indexOf('{'), run.output.lastIndexOf('}') + 1)).targets.resolve.inputs as Array<string | { runtime?: string }>;
+  const runtime = inputs.flatMap((i) => (typeof i === 'object' && i.runtime ? [i.runtime] : []));
+  assert.deepEqual(runtime, ['test -z "$NBPR_SYSTEM$NERVES_SYSTEM" && echo nerves_system_nbpr_example@0.1.0 || node tools/nbpr-cli/bin/nbpr.js system-id --system nerves_system_nbpr_example@0.1.0']);
+  assert.ok(inputs.includes('{workspaceRoot}/examples/systems/nerves_system_nbpr_example-portable-0.1.0/**/*'), JSON.stringify(inputs));
+  const sh = (env: Record<string, string>) => spawnSync('sh', ['-c', runtime[0]], { cwd: ws, env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' }).stdout.trim();
+  assert.equal(sh({}), 'nerves_system_nbpr_example@0.1.0');
+  assert.match(sh({ NBPR_SYSTEM: 'nerves_system_rpi4@2.0.4' }), /nerves_system_rpi4@2\.0\.4/, 'another system is asked of nbpr system-id');
+  assert.match(sh({ NERVES_SYSTEM: join(ws, 'examples', 'systems', 'nerves_system_nbpr_example-portable-0.1.0') }), /"config":"sha256:[0-9a-f]{64}"/, 'so is a system NERVES_SYSTEM names');
 });
 
 test('the graph has package -> package and firmware -> package edges', () => {

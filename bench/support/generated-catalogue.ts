@@ -6,11 +6,12 @@ import { checksumText, writeManifestText } from '../../libs/legal/src';
 import { Catalogue, readSystem, systemIdentity } from '../../libs/model/src';
 import { resolvePackage, type ResolvedPackage } from '../../libs/resolve/src';
 import { publishArtefact, siteFor } from '../../libs/sites/src';
+import { signAsExample } from '../../test/support/keys';
 
 /**
  * Adds `count` generated packages (gen-00, gen-01, ...) for the example system and a firmware
  * `fw<count>` that includes them all, publishes a small artefact for each to
- * `<registryHost>/bench`, and adds that registry to the workspace's sites: a catalogue whose
+ * `<registryHost>/bench` (signed with the example key), and adds that registry to the workspace's sites: a catalogue whose
  * every package is already published.
  */
 export async function addGeneratedCatalogue(ws: string, registryHost: string, count: number): Promise<string[]> {
@@ -38,7 +39,10 @@ export async function addGeneratedCatalogue(ws: string, registryHost: string, co
       writeFileSync(join(legal, 'legal-info.sha256'), checksumText(legal));
       const file = join(src, 'a.tar.gz');
       const packed = await packArtefact({ sourceDir: src, keyDocument: resolved.keyDocument, outFile: file });
-      await publishArtefact(siteFor(`${registryHost}/bench`, ws).repository(name), resolved.tag, packed, file);
+      // Signed as publish signs, with the example key the workspace's trust policy requires.
+      const site = siteFor(`${registryHost}/bench`, ws);
+      const { manifestDigest } = await publishArtefact(site.repository(name), resolved.tag, packed, file);
+      await signAsExample(site.repository(name), site.identity(name), manifestDigest, resolved);
     } finally {
       rmSync(src, { recursive: true, force: true });
     }

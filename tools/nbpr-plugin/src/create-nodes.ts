@@ -3,7 +3,7 @@ import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/dev
 import { Catalogue, catalogueFiles, FIRMWARE_FILE, isProjectFile, loadFirmwareProfile, projectKind, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions, type TrustOptions } from '@nbpr/model';
 import { cachedProjects } from './create-nodes-cache';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
-import { catalogueSiteTarget, systemIdentityCommand, conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget } from './targets';
+import { catalogueSiteTarget, systemInputs, conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget, type SystemInputs } from './targets';
 
 export const NBPR_FILES_GLOB = `**/{${PACKAGE_FILE},${FIRMWARE_FILE}}`;
 
@@ -32,7 +32,7 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
   const own = new Set(packageFiles);
   const firmwareFiles = files.filter((f) => projectKind(f) === 'firmware');
   const firmwares = firmwareFiles.map((file) => ({ file, firmware: loadFirmwareProfile(join(root, file), root) }));
-  const systemIdentity = systemIdentityCommand(firmwares.map(({ firmware }) => firmware.metadata.system));
+  const systems = systemInputs(firmwares.map(({ firmware }) => firmware.metadata.system), valid);
   const results: Array<readonly [string, CreateNodesResult]> = [];
   for (const name of catalogue.names().filter((n) => own.has(catalogue.get(n).path))) {
     const manifest = catalogue.get(name);
@@ -48,7 +48,7 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
             projectType: 'library',
             tags: ['nbpr:package'],
             metadata: { description: manifest.metadata.description, nbpr: { kind: 'package', version: manifest.metadata.version } },
-            targets: packageTargets(packageKeyInputs(catalogue, name), manifest.externalTree !== null, systemIdentity, valid.trust),
+            targets: packageTargets(packageKeyInputs(catalogue, name), manifest.externalTree !== null, systems, valid.trust),
           },
         },
       },
@@ -71,7 +71,7 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
             projectType: 'application',
             tags: ['nbpr:firmware'],
             metadata: { description: firmware.metadata.description, nbpr: { kind: 'firmware', system: firmware.metadata.system } },
-            targets: firmwareTargets(firmwareKeyInputs(catalogue, firmware), vendoredRoots(catalogue, firmware, root), systemIdentity, valid.trust),
+            targets: firmwareTargets(firmwareKeyInputs(catalogue, firmware), vendoredRoots(catalogue, firmware, root), systems, valid.trust),
           },
         },
       },
@@ -80,8 +80,8 @@ function inferProjects(files: readonly string[], options: PluginOptions | undefi
   return results;
 }
 
-function packageTargets(keyInputs: string, vendored: boolean, systemIdentity: string, trust: TrustOptions | undefined) {
-  const resolve = packageResolveTarget(keyInputs, vendored, systemIdentity);
+function packageTargets(keyInputs: string, vendored: boolean, systems: SystemInputs, trust: TrustOptions | undefined) {
+  const resolve = packageResolveTarget(keyInputs, vendored, systems);
   return {
     resolve,
     'conflict-check': conflictCheckTarget(resolve, keyInputs),
@@ -91,8 +91,8 @@ function packageTargets(keyInputs: string, vendored: boolean, systemIdentity: st
   };
 }
 
-function firmwareTargets(keyInputs: string, vendoredDependencies: string[], systemIdentity: string, trust: TrustOptions | undefined) {
-  const resolve = firmwareResolveTarget(keyInputs, vendoredDependencies, systemIdentity);
+function firmwareTargets(keyInputs: string, vendoredDependencies: string[], systems: SystemInputs, trust: TrustOptions | undefined) {
+  const resolve = firmwareResolveTarget(keyInputs, vendoredDependencies, systems);
   return {
     resolve,
     'conflict-check': conflictCheckTarget(resolve, keyInputs),

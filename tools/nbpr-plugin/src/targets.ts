@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
-import type { TrustOptions } from '@nbpr/model';
+import type { PluginOptions, TrustOptions } from '@nbpr/model';
 
 /**
  * NBPR's own code, hashed into every target: Nx does not hash executor or library code by
@@ -22,23 +22,37 @@ const NBPR_CODE = [
 const PIPELINE_EXECUTOR = '@nbpr/nx-plugin:pipeline';
 
 /**
- * The command whose output identifies the systems a run can be for (app, version, Buildroot,
- * .config sha256): the active one and every system a firmware profile of the workspace pins.
- * Every target carries the same command, so Nx runs it once per invocation, not once per
- * system. The ids match the schema's app@version pattern: no character the shell reads.
+ * How Nx knows which systems a run can be for (app, version, Buildroot, .config sha256): the
+ * active one and every system a firmware profile of the workspace pins. Every target carries
+ * the same inputs, so Nx works them out once per invocation, not once per system.
+ *
+ * When each of those systems is a directory of the workspace (nx.json `path`), its files are
+ * file inputs, and with neither NBPR_SYSTEM nor NERVES_SYSTEM set nothing else can choose
+ * another system: the runtime input is then an `echo`, and Nx starts no process for it (a
+ * node process is a third of a fully cached run). Otherwise `nbpr system-id` prints what it
+ * finds on the machine. The ids match the schema's app@version pattern and the paths are
+ * checked the same way: no character the shell reads.
  */
-export function systemIdentityCommand(pinnedSystems: readonly string[]): string {
-  return ['node tools/nbpr-cli/bin/nbpr.js system-id', ...[...new Set(pinnedSystems)].sort().map((s) => `--system ${s}`)].join(' ');
+export function systemInputs(pinnedSystems: readonly string[], options: Pick<PluginOptions, 'defaultSystem' | 'systems'>): { runtime: string; files: string[] } {
+  const node = ['node tools/nbpr-cli/bin/nbpr.js system-id', ...[...new Set(pinnedSystems)].sort().map((s) => `--system ${s}`)].join(' ');
+  const ids = [...new Set([options.defaultSystem, ...pinnedSystems])].sort();
+  const dirs = ids.map((id) => options.systems?.[id]?.path);
+  const inWorkspace = dirs.every((dir): dir is string => dir !== undefined && !isAbsolute(dir) && !dir.split(/[\\/]/).includes('..') && /^[A-Za-z0-9._/@+-]+$/.test(dir));
+  if (!inWorkspace) return { runtime: node, files: [] };
+  return { runtime: `test -z "$NBPR_SYSTEM$NERVES_SYSTEM" && echo ${ids.join(',')} || ${node}`, files: dirs.map((dir) => `{workspaceRoot}/${dir.replace(/\/+$/, '')}/**/*`) };
 }
 
-export function packageResolveTarget(keyInputs: string, vendored: boolean, systemIdentity: string): TargetConfiguration {
+export type SystemInputs = ReturnType<typeof systemInputs>;
+
+export function packageResolveTarget(keyInputs: string, vendored: boolean, systems: SystemInputs): TargetConfiguration {
   return {
     executor: PIPELINE_EXECUTOR,
     cache: true,
     inputs: [
       ...(vendored ? ['{projectRoot}/buildroot/**/*'] : []),
       { env: 'NBPR_SYSTEM' },
-      { runtime: systemIdentity },
+      { runtime: systems.runtime },
+      ...systems.files,
       ...NBPR_CODE,
     ],
     outputs: ['{workspaceRoot}/dist/{projectRoot}/resolved.json'],
@@ -47,7 +61,7 @@ export function packageResolveTarget(keyInputs: string, vendored: boolean, syste
   };
 }
 
-export function firmwareResolveTarget(keyInputs: string, vendoredDependencies: string[], systemIdentity: string): TargetConfiguration {
+export function firmwareResolveTarget(keyInputs: string, vendoredDependencies: string[], systems: SystemInputs): TargetConfiguration {
   return {
     executor: PIPELINE_EXECUTOR,
     cache: true,
@@ -55,7 +69,8 @@ export function firmwareResolveTarget(keyInputs: string, vendoredDependencies: s
       // A task's hash does not include its dependencies' hashes: repeat their tree inputs here.
       ...vendoredDependencies.map((root) => `{workspaceRoot}/${root}/buildroot/**/*`),
       { env: 'NBPR_SYSTEM' },
-      { runtime: systemIdentity },
+      { runtime: systems.runtime },
+      ...systems.files,
       ...NBPR_CODE,
     ],
     outputs: ['{workspaceRoot}/dist/{projectRoot}/resolved.json'],

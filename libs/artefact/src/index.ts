@@ -4,4 +4,4 @@ export { ARTEFACT_FILE } from './format';
 export { validateArtefactMetadata } from './metadata';
 export { type ArtefactConfig, artefactManifest, parseArtefactConfig, parseArtefactManifest, readArtefactConfig } from './oci-artefact';
 export { packArtefact, type PackResult } from './pack';
-export { ArtefactStore, openStore } from './store';
+export { ArtefactStore, openStore, SOURCE_BUILD } from './store';

@@ -8,6 +8,9 @@ import { ARTEFACT_FILE } from './format';
 import { NbprError, tryLock, withLockFile, writeJsonAtomic, type LockOptions } from '@nbpr/model';
 import { storeRoot } from './store-location';
 
+/** The `source` of a store record for an artefact built on this machine (else a site's name). */
+export const SOURCE_BUILD = 'source build';
+
 /**
  * What the store knows of the blob a tree came from: `trees/<key>.json`, written last, so its
  * presence is what says the tree is complete.
@@ -19,7 +22,7 @@ export interface StoreRecord {
   digest: string;
   size: number;
   diffId: string;
-  /** Where it came from: a site name, or 'source build'. */
+  /** Where it came from: a site name, or SOURCE_BUILD. */
   source: string;
   /** The id of the trusted key whose signature fetch verified, for an artefact from a site. */
   signedBy?: string;
@@ -179,7 +182,7 @@ export class ArtefactStore {
   async addBuilt(p: { key: string; tag: string; file: string; digest: string; diffId: string; size: number }): Promise<string> {
     return this.withKeyLock(p.key, async () => {
       await this.removeTree(p.key);
-      await this.putLocked(p.key, p.file, { expectedDigest: p.digest, expectedDiffId: p.diffId, tag: p.tag, source: 'source build', move: true });
+      await this.putLocked(p.key, p.file, { expectedDigest: p.digest, expectedDiffId: p.diffId, tag: p.tag, source: SOURCE_BUILD, move: true });
       return this.treePath(p.key);
     });
   }

@@ -1,4 +1,4 @@
-import { openStore } from '@nbpr/artefact';
+import { openStore, SOURCE_BUILD } from '@nbpr/artefact';
 import { join } from 'node:path';
 import { buildFromSource, buildRootFor, chooseBackend, obtainBuildroot, usesNervesSystemBr, type Backend, type BuildrootTrees } from '@nbpr/buildroot';
 import { projectRegistry, type NervesSystem } from '@nbpr/model';
@@ -54,7 +54,7 @@ export async function obtainArtefacts(session: ProjectSession, log: (line: strin
       if (warning) log(`warning: ${warning}`);
       for (const line of await publishStored(only, siteFor(registry, workspaceRoot), store, signer)) log(line);
     }
-    return { source: 'source build', tree };
+    return { source: SOURCE_BUILD, tree };
   };
   const sitesOf = (name: string) => workspaceSites(options, workspaceRoot, {}, catalogue.get(name).metadata.sites);
   session.artefacts = await fetchSelection(resolved, sitesOf, store, log, { onMiss: buildMissing, trust: session.trust });

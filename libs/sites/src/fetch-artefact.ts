@@ -1,4 +1,4 @@
-import { ArtefactStore, parseArtefactConfig, parseArtefactManifest, type ArtefactConfig } from '@nbpr/artefact';
+import { ArtefactStore, parseArtefactConfig, parseArtefactManifest, SOURCE_BUILD, type ArtefactConfig } from '@nbpr/artefact';
 import { NbprError } from '@nbpr/model';
 import { admitArtefact, storedArtefactAdmitted, TRUST_NOTHING_CHECKED, type Admission, type TrustPolicy } from '@nbpr/trust';
 import type { Site } from './sites';
@@ -56,7 +56,7 @@ export async function fetchArtefact(wanted: WantedArtefact, sites: Site[], store
       }
     }
     return undefined;
-  }, (record) => storedArtefactAdmitted(record, trust));
+  }, (record) => storedArtefactAdmitted({ builtHere: record.source === SOURCE_BUILD, signedBy: record.signedBy }, trust));
   if (got) return got.produced ? { status: 'hit', source: got.artefact.source, tree: got.artefact.tree, config, trust: admitted } : { status: 'hit', source: 'store', tree: got.artefact.tree };
   return errors.length > 0 ? { status: 'error', tried, errors } : { status: 'miss', tried };
 }

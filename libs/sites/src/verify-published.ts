@@ -1,5 +1,5 @@
 import { NbprError } from '@nbpr/model';
-import { describeKeys, verifyArtefact, type TrustPolicy } from '@nbpr/trust';
+import { describeKeys, describeVerdict, verifyArtefact, type TrustPolicy } from '@nbpr/trust';
 import type { WantedArtefact } from './fetch-artefact';
 import type { Site } from './sites';
 
@@ -26,13 +26,8 @@ export async function verifyPublished(wanted: WantedArtefact, sites: Site[], tru
       }
       found++;
       const verdict = await verifyArtefact(repository, descriptor.digest, trust.keys);
-      if (verdict.status === 'trusted') {
-        const built = verdict.provenance ? `built by ${verdict.provenance.builder}${verdict.provenance.commit ? ` from commit ${verdict.provenance.commit}` : ''}` : 'no provenance attached';
-        lines.push(`${where} (${descriptor.digest}): signed by ${verdict.key.id.slice(0, 16)} (${verdict.key.source}); ${built}`);
-      } else {
-        trusted = false;
-        lines.push(`${where} (${descriptor.digest}): NOT TRUSTED: ${verdict.status === 'unsigned' ? 'it is not signed' : verdict.reasons.join('; ')}`);
-      }
+      if (verdict.status !== 'trusted') trusted = false;
+      lines.push(`${where} (${descriptor.digest}): ${verdict.status === 'trusted' ? '' : 'NOT TRUSTED: '}${describeVerdict(verdict, 40)}`);
     } catch (error) {
       if (!(error instanceof NbprError)) throw error;
       trusted = false;

@@ -31,9 +31,21 @@ export interface Attachment {
   bytes: Buffer;
 }
 
+export interface Attachments {
+  attachments: Attachment[];
+  /** Why some could not be read (the registry's answer, or the manifest itself): they vouch for nothing. */
+  unreadable: string[];
+}
+
 /** The attachments of a manifest (none when the tag does not exist), each checked against its digest. */
-export async function readAttachments(repository: ArtefactRepository, manifestDigest: string, kind: AttachmentKind): Promise<{ attachments: Attachment[]; unreadable: string[] }> {
-  const layers = await attachedLayers(repository, manifestDigest, kind);
+export async function readAttachments(repository: ArtefactRepository, manifestDigest: string, kind: AttachmentKind): Promise<Attachments> {
+  let layers: Descriptor[];
+  try {
+    layers = await attachedLayers(repository, manifestDigest, kind);
+  } catch (error) {
+    if (!(error instanceof NbprError)) throw error;
+    return { attachments: [], unreadable: [error.message] };
+  }
   const read = await Promise.all(
     layers.slice(0, MAX_LAYERS).map(async (descriptor): Promise<Attachment | string> => {
       if (descriptor.size > LAYER_LIMIT) return `${descriptor.digest} is larger than ${LAYER_LIMIT} bytes`;

@@ -1,7 +1,7 @@
 import { NbprError, type TrustOptions } from '@nbpr/model';
 import type { ArtefactRepository } from '@nbpr/oci';
 import { loadTrustedKeys, type TrustedKey } from './keys';
-import { verifyArtefact } from './verify-artefact';
+import { describeVerdict, verifyArtefact } from './verify-artefact';
 
 /** What fetch accepts: `require` refuses an artefact no trusted key vouches for, `warn` says so and uses it, `off` checks nothing. */
 export interface TrustPolicy {
@@ -38,8 +38,8 @@ export interface Admission {
  * one built here from source, or one whose signature by a key the policy still trusts was
  * verified when it was fetched. Anything else is checked again at the sites (require only).
  */
-export function storedArtefactAdmitted(record: { source: string; signedBy?: string }, policy: TrustPolicy): boolean {
-  return policy.mode !== 'require' || record.source === 'source build' || policy.keys.some((k) => k.id === record.signedBy);
+export function storedArtefactAdmitted(stored: { builtHere: boolean; signedBy?: string }, policy: TrustPolicy): boolean {
+  return policy.mode !== 'require' || stored.builtHere || policy.keys.some((k) => k.id === stored.signedBy);
 }
 
 /**
@@ -50,11 +50,8 @@ export function storedArtefactAdmitted(record: { source: string; signedBy?: stri
 export async function admitArtefact(repository: ArtefactRepository, manifestDigest: string, where: string, policy: TrustPolicy): Promise<Admission> {
   if (policy.mode === 'off') return {};
   const verdict = await verifyArtefact(repository, manifestDigest, policy.keys);
-  if (verdict.status === 'trusted') {
-    const built = verdict.provenance ? `; built by ${verdict.provenance.builder}${verdict.provenance.commit ? ` from commit ${verdict.provenance.commit.slice(0, 12)}` : ''}` : '; no provenance attached';
-    return { note: `signed by ${verdict.key.id.slice(0, 16)} (${verdict.key.source})${built}`, signedBy: verdict.key.id };
-  }
-  const why = verdict.status === 'unsigned' ? 'it is not signed' : verdict.reasons.join('; ');
+  if (verdict.status === 'trusted') return { note: describeVerdict(verdict), signedBy: verdict.key.id };
+  const why = describeVerdict(verdict);
   if (policy.mode === 'warn') return { warning: `${where} (${manifestDigest}) is not signed by a trusted key: ${why}; used anyway (trust policy warn)` };
   throw new NbprError(`refused ${where} (${manifestDigest}): ${why}`, {
     code: 'trust/refused',

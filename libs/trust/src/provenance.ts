@@ -9,9 +9,8 @@ export const NBPR_BUILD_TYPE = 'https://nbpr.dev/provenance/buildroot-package/v1
 /** Who made an artefact: the CI run, or a source build on a kind of host. */
 export interface Builder {
   id: string;
-  /** One line for people: the run's address, or "source build on linux-x64". */
-  summary: string;
-  invocationId?: string;
+  /** The run's address, or "source build on linux-x64": what a fetch prints as "built by". */
+  invocationId: string;
 }
 
 export interface SourceCommit {
@@ -19,17 +18,16 @@ export interface SourceCommit {
   commit: string;
 }
 
-export interface ProvenanceInput {
-  /** The repository the artefact is published in (registry/namespace/package). */
-  subjectName: string;
+/** A published artefact as its signature and provenance name it. */
+export interface PublishedArtefact {
+  /** The repository it is published in: registry/namespace/package (Site.identity). */
+  identity: string;
   manifestDigest: string;
   tag: string;
   key: string;
   keyDocument: KeyDocument;
-  /** Where the publisher's store got the artefact: 'source build' or the site it was fetched from. */
+  /** Where the publisher's store got it: the store record's source (a source build, or a site). */
   obtainedFrom: string;
-  builder: Builder;
-  source?: SourceCommit;
 }
 
 /** The builder a publish runs under: GitHub Actions names its run; anything else is a source build on this host. */
@@ -37,10 +35,10 @@ export function currentBuilder(env: NodeJS.ProcessEnv): Builder {
   if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
     const run = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
     const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '';
-    return { id: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/.github/workflows`, summary: `${run}${attempt}`, invocationId: `${run}${attempt}` };
+    return { id: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/.github/workflows`, invocationId: `${run}${attempt}` };
   }
   const host = `${process.platform}-${process.arch}`;
-  return { id: `https://nbpr.dev/builders/source-build/${host}`, summary: `source build on ${host}` };
+  return { id: `https://nbpr.dev/builders/source-build/${host}`, invocationId: `source build on ${host}` };
 }
 
 /** The workspace's commit: CI's GITHUB_SHA, else git's HEAD; undefined outside a repository. */
@@ -55,22 +53,22 @@ export function sourceCommit(workspaceRoot: string, env: NodeJS.ProcessEnv): Sou
 }
 
 /** An in-toto v1 statement with a SLSA v1 provenance predicate, as canonical JSON bytes. */
-export function provenanceStatement(p: ProvenanceInput): Buffer {
+export function provenanceStatement(p: PublishedArtefact, builder: Builder, source: SourceCommit | undefined): Buffer {
   return Buffer.from(
     canonicalJson({
       _type: IN_TOTO_STATEMENT,
-      subject: [{ name: p.subjectName, digest: { sha256: p.manifestDigest.replace(/^sha256:/, '') } }],
+      subject: [{ name: p.identity, digest: { sha256: p.manifestDigest.replace(/^sha256:/, '') } }],
       predicateType: SLSA_PROVENANCE,
       predicate: {
         buildDefinition: {
           buildType: NBPR_BUILD_TYPE,
           externalParameters: { package: p.keyDocument.package, tag: p.tag, key: p.key, keyDocument: p.keyDocument },
           internalParameters: { obtainedFrom: p.obtainedFrom },
-          resolvedDependencies: p.source ? [{ uri: p.source.uri, digest: { gitCommit: p.source.commit } }] : [],
+          resolvedDependencies: source ? [{ uri: source.uri, digest: { gitCommit: source.commit } }] : [],
         },
         runDetails: {
-          builder: { id: p.builder.id },
-          metadata: { invocationId: p.builder.invocationId ?? p.builder.summary },
+          builder: { id: builder.id },
+          metadata: { invocationId: builder.invocationId },
         },
       },
     }),

@@ -1,9 +1,8 @@
-import type { KeyDocument } from '@nbpr/key';
 import { NbprError } from '@nbpr/model';
 import type { ArtefactRepository } from '@nbpr/oci';
 import { SIGNING_KEY_PASSWORD_VARIABLE, SIGNING_KEY_VARIABLE, signingKeyFromEnv, type SigningKey } from './keys';
 import type { TrustPolicy } from './policy';
-import { currentBuilder, provenanceStatement, sourceCommit, type Builder, type SourceCommit } from './provenance';
+import { currentBuilder, provenanceStatement, sourceCommit, type Builder, type PublishedArtefact, type SourceCommit } from './provenance';
 import { signArtefact, type Attached } from './sign-artefact';
 
 /** What publish signs with, and what its provenance says of the build. */
@@ -38,20 +37,7 @@ export function publishSigner(policy: TrustPolicy, workspaceRoot: string, env: N
   return { signer };
 }
 
-/** A published artefact as its signature and provenance name it. */
-export interface PublishedArtefact {
-  /** registry/namespace/package (Site.identity). */
-  identity: string;
-  manifestDigest: string;
-  tag: string;
-  key: string;
-  keyDocument: KeyDocument;
-  /** Where the publisher's store got it: 'source build' or a site. */
-  obtainedFrom: string;
-}
-
 /** Signs a published artefact and attaches its provenance, each unless this signer's key already did. */
 export function attestArtefact(repository: ArtefactRepository, artefact: PublishedArtefact, signer: Signer): Promise<{ signature: Attached; provenance: Attached }> {
-  const statement = provenanceStatement({ subjectName: artefact.identity, manifestDigest: artefact.manifestDigest, tag: artefact.tag, key: artefact.key, keyDocument: artefact.keyDocument, obtainedFrom: artefact.obtainedFrom, builder: signer.builder, source: signer.source });
-  return signArtefact(repository, { identity: artefact.identity, manifestDigest: artefact.manifestDigest }, signer.key, statement);
+  return signArtefact(repository, { identity: artefact.identity, manifestDigest: artefact.manifestDigest }, signer.key, provenanceStatement(artefact, signer.builder, signer.source));
 }

@@ -1,7 +1,6 @@
 import { verify } from 'node:crypto';
-import { NbprError } from '@nbpr/model';
 import type { ArtefactRepository } from '@nbpr/oci';
-import { COSIGN_SIGNATURE_ANNOTATION, KEY_ID_ANNOTATION, readAttachments, type Attachment, type AttachmentKind } from './attachments';
+import { COSIGN_SIGNATURE_ANNOTATION, KEY_ID_ANNOTATION, readAttachments, type Attachments } from './attachments';
 import { DSSE_ENVELOPE_TYPE, openEnvelope } from './dsse';
 import type { TrustedKey } from './keys';
 import { IN_TOTO_PAYLOAD_TYPE, readProvenance, type ProvenanceSummary } from './provenance';
@@ -20,10 +19,18 @@ const short = (id: string) => id.slice(0, 16);
  * trusted key. Reads only the small attachments, never the artefact's layer.
  */
 export async function verifyArtefact(repository: ArtefactRepository, manifestDigest: string, keys: TrustedKey[]): Promise<Verdict> {
-  // Both read at once: each is a round trip or three, on the path of every fetch.
-  const [{ attachments, unreadable }, statements] = await Promise.all([readableAttachments(repository, manifestDigest, 'sig'), readableAttachments(repository, manifestDigest, 'att')]);
+  // Both read at once: each is a round trip or two, on the path of every fetch.
+  const [signatures, statements] = await Promise.all([readAttachments(repository, manifestDigest, 'sig'), readAttachments(repository, manifestDigest, 'att')]);
+  const signed = trustedSignature(signatures, manifestDigest, keys);
+  if ('reasons' in signed) return signed.reasons.length === 0 ? { status: 'unsigned' } : { status: 'untrusted', reasons: signed.reasons };
+  const provenance = trustedProvenance(statements, manifestDigest, keys);
+  if (provenance && 'error' in provenance) return { status: 'untrusted', reasons: [provenance.error] };
+  return { status: 'trusted', key: signed.key, provenance };
+}
+
+/** The trusted key of a signature over this digest, or why no signature is one (none at all: unsigned). */
+export function trustedSignature({ attachments, unreadable }: Attachments, manifestDigest: string, keys: TrustedKey[]): { key: TrustedKey } | { reasons: string[] } {
   const reasons = unreadable.map((u) => `a signature cannot be read: ${u}`);
-  let trustedBy: TrustedKey | undefined;
   for (const { descriptor, bytes } of attachments) {
     if (descriptor.mediaType !== SIMPLE_SIGNING_TYPE) continue;
     const signature = descriptor.annotations?.[COSIGN_SIGNATURE_ANNOTATION];
@@ -40,8 +47,8 @@ export async function verifyArtefact(repository: ArtefactRepository, manifestDig
       reasons.push(`a signature vouches for ${signed.digest}, not for this manifest (moved from another artefact)`);
       continue;
     }
-    trustedBy = keys.find((k) => verify('sha256', bytes, k.key, Buffer.from(signature, 'base64')));
-    if (trustedBy) break;
+    const key = keys.find((k) => verify('sha256', bytes, k.key, Buffer.from(signature, 'base64')));
+    if (key) return { key };
     // The registry's text: named in a message only when it is a key id.
     const annotated = descriptor.annotations?.[KEY_ID_ANNOTATION];
     const claimed = typeof annotated === 'string' && /^[0-9a-f]{64}$/.test(annotated) ? annotated : undefined;
@@ -49,14 +56,14 @@ export async function verifyArtefact(repository: ArtefactRepository, manifestDig
     if (named) reasons.push(`a signature claims trusted key ${short(named.id)} (${named.source}) but does not verify with it: the signature or its payload was altered`);
     else reasons.push(claimed ? `signed by key ${short(claimed)}, which the workspace does not trust` : 'signed by a key the workspace does not trust (or altered)');
   }
-  if (!trustedBy) return reasons.length === 0 ? { status: 'unsigned' } : { status: 'untrusted', reasons };
-  const provenance = verifiedProvenance(statements, manifestDigest, keys);
-  if (provenance && 'error' in provenance) return { status: 'untrusted', reasons: [provenance.error] };
-  return { status: 'trusted', key: trustedBy, provenance };
+  return { reasons };
 }
 
-/** Provenance is optional (cosign signs without it); provenance that is there must hold up. */
-function verifiedProvenance({ attachments, unreadable }: { attachments: Attachment[]; unreadable: string[] }, manifestDigest: string, keys: TrustedKey[]): ProvenanceSummary | { error: string } | undefined {
+/**
+ * What a trusted provenance statement about this digest says; undefined when none is attached
+ * (cosign signs without one), an error when what is attached does not hold up.
+ */
+export function trustedProvenance({ attachments, unreadable }: Attachments, manifestDigest: string, keys: TrustedKey[]): ProvenanceSummary | { error: string } | undefined {
   const envelopes = attachments.filter((a) => a.descriptor.mediaType === DSSE_ENVELOPE_TYPE);
   if (envelopes.length === 0 && unreadable.length === 0) return undefined;
   const problems = unreadable.map((u) => `an attestation cannot be read: ${u}`);
@@ -73,12 +80,11 @@ function verifiedProvenance({ attachments, unreadable }: { attachments: Attachme
   return { error: problems.join('; ') || 'its attestations hold no provenance' };
 }
 
-/** A signature manifest that cannot be read vouches for nothing: under warn that is a warning, not a failed fetch. */
-async function readableAttachments(repository: ArtefactRepository, manifestDigest: string, kind: AttachmentKind): Promise<{ attachments: Attachment[]; unreadable: string[] }> {
-  try {
-    return await readAttachments(repository, manifestDigest, kind);
-  } catch (error) {
-    if (!(error instanceof NbprError)) throw error;
-    return { attachments: [], unreadable: [error.message] };
-  }
+/** A verdict in one line: the key and who built it from what, or why it is not trusted. */
+export function describeVerdict(verdict: Verdict, commitDigits = 12): string {
+  if (verdict.status === 'unsigned') return 'it is not signed';
+  if (verdict.status === 'untrusted') return verdict.reasons.join('; ');
+  const { key, provenance } = verdict;
+  const built = provenance ? `built by ${provenance.builder}${provenance.commit ? ` from commit ${provenance.commit.slice(0, commitDigits)}` : ''}` : 'no provenance attached';
+  return `signed by ${short(key.id)} (${key.source}); ${built}`;
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrustedKey, signingKeyFromEnv, trustPolicy } from '../src';
+import { parseTrustedKey, signingKeyFromEnv } from '../src/keys';
+import { trustPolicy } from '../src';
 import { testKeyPair } from '../../../test/support/keys';
 import { tempDir } from '../../../test/support/temp';
 

@@ -130,7 +130,7 @@ test("another trust policy misses fetch-or-build; so does another trusted key, w
   assert.match(fetch().output, /fetched nbpr-hello 0\.1\.0 .*, signed by [0-9a-f]{16} \(examples\/keys\/nbpr-example\.pub\)/);
   assert.ok(fetch().cached.has('nbpr-hello:fetch-or-build'), 'unchanged: a hit');
   rewrite('nx.json', (text) => text.replace('"policy": "require"', '"policy": "warn"'));
-  // (Nx runs every task again when nx.json changes; the policy is also in fetch-or-build's options.)
+  // Nx runs every task again when nx.json changes.
   assert.ok(fetch().ran.has('nbpr-hello:fetch-or-build'));
   assert.ok(fetch().cached.has('nbpr-hello:fetch-or-build'), 'the new policy unchanged: a hit');
   rewrite('examples/keys/nbpr-example.pub', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString());

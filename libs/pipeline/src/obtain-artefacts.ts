@@ -32,6 +32,8 @@ export async function obtainArtefacts(session: ProjectSession, log: (line: strin
       if (toolchain) log(toolchain);
       return { system, trees, backend: await chooseBackend(system.nervesSystemBrVersion, env) };
     })());
+  // The signer of publishAfterBuild, read once (its key, git's HEAD) and only if something is built.
+  let signing: ReturnType<typeof publishSigner> | undefined;
   const buildMissing = async (pkg: { name: string }) => {
     const { system, trees, backend } = await sourceBuildSetup();
     const package_ = byName.get(pkg.name)!;
@@ -50,9 +52,11 @@ export async function obtainArtefacts(session: ProjectSession, log: (line: strin
     const registry = projectRegistry(options, env);
     if (options.publishAfterBuild && registry) {
       const only = { ...resolved, packages: [package_] };
-      const { signer, warning } = publishSigner(session.trust, workspaceRoot, env);
-      if (warning) log(`warning: ${warning}`);
-      for (const line of await publishStored(only, siteFor(registry, workspaceRoot), store, signer)) log(line);
+      if (!signing) {
+        signing = publishSigner(session.trust, workspaceRoot, env);
+        if (signing.warning) log(`warning: ${signing.warning}`);
+      }
+      for (const line of await publishStored(only, siteFor(registry, workspaceRoot), store, signing.signer)) log(line);
     }
     return { source: SOURCE_BUILD, tree };
   };

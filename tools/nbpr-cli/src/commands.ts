@@ -28,6 +28,13 @@ async function resolveForActiveSystem(root: string, options: PluginOptions, name
   return { catalogue, system, resolved: await resolvePackage({ catalogue, system: systemIdentity(system) }, name) };
 }
 
+/** The same, for a command about the package's artefact at its sites: a package skipped for the system has none. */
+async function resolvedWithSites(root: string, options: PluginOptions, name: string) {
+  const { catalogue, system, resolved } = await resolveForActiveSystem(root, options, name);
+  if (resolved.status !== 'resolved') throw new NbprError(`${name} is skipped for ${system.id}: ${resolved.reason}`, { code: 'resolve/package-skipped' });
+  return { resolved, sites: workspaceSites(options, root, {}, catalogue.get(name).metadata.sites) };
+}
+
 export const key: Command = {
   usage: 'nbpr key <package> [--json]',
   help: 'Resolves a package for the active system (NBPR_SYSTEM, else defaultSystem) and prints its cache key and tag; --json prints the key document too.',
@@ -71,10 +78,8 @@ export const whyMissCommand: Command = {
   help: "Compares the package's key document with those of its artefacts in the sites (same package, system) and says which inputs differ from the nearest one.",
   async run(args) {
     const { root, options } = findWorkspace();
-    const name = positional(args, 'package name');
-    const { catalogue, system, resolved } = await resolveForActiveSystem(root, options, name);
-    if (resolved.status !== 'resolved') throw new NbprError(`${name} is skipped for ${system.id}: ${resolved.reason}`, { code: 'resolve/package-skipped' });
-    for (const line of await whyMiss(resolved, workspaceSites(options, root, {}, catalogue.get(name).metadata.sites))) console.log(line);
+    const { resolved, sites } = await resolvedWithSites(root, options, positional(args, 'package name'));
+    for (const line of await whyMiss(resolved, sites)) console.log(line);
     return 0;
   },
 };
@@ -84,10 +89,8 @@ export const verifyCommand: Command = {
   help: "Checks, at every site, who vouches for the package's artefact for the active system: its signature and provenance against the keys nx.json trusts, without downloading it. Exit 1 unless every artefact found is trusted.",
   async run(args) {
     const { root, options } = findWorkspace();
-    const name = positional(args, 'package name');
-    const { catalogue, system, resolved } = await resolveForActiveSystem(root, options, name);
-    if (resolved.status !== 'resolved') throw new NbprError(`${name} is skipped for ${system.id}: ${resolved.reason}`, { code: 'resolve/package-skipped' });
-    const { lines, trusted } = await verifyPublished(resolved, workspaceSites(options, root, {}, catalogue.get(name).metadata.sites), trustPolicy(options.trust, root));
+    const { resolved, sites } = await resolvedWithSites(root, options, positional(args, 'package name'));
+    const { lines, trusted } = await verifyPublished(resolved, sites, trustPolicy(options.trust, root));
     for (const line of lines) console.log(line);
     return trusted ? 0 : 1;
   },

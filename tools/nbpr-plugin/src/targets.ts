@@ -94,16 +94,15 @@ export function conflictCheckTarget(resolve: TargetConfiguration, keyInputs: str
 }
 
 /**
- * What fetch-or-build accepts also depends on nx.json's trust section: the trusted keys' files
- * are inputs, and the policy is an option (Nx hashes a target's options), so a stricter policy
- * or another key runs the fetch again instead of restoring what an older policy let in. Key
- * files outside the workspace cannot be Nx inputs; their paths are in the option.
+ * What fetch-or-build accepts also depends on nx.json's trust section: Nx runs every task
+ * again when nx.json changes (a stricter policy), and the trusted keys' files are inputs (a
+ * key replaced in place), so the fetch runs again instead of restoring what an older policy
+ * let in. Key files outside the workspace cannot be Nx inputs.
  */
 export function fetchOrBuildTarget(resolve: TargetConfiguration, keyInputs: string, trust: TrustOptions = {}): TargetConfiguration {
   const target = keyedStage(resolve, 'fetch-or-build', 'conflict-check', ['{workspaceRoot}/dist/{projectRoot}/fetched.json'], 'Get the artefact of each resolved package: local store, sites in order (checked by the trust policy), else a Buildroot source build', keyInputs);
-  const keys = trust.keys ?? [];
-  const keyFiles = keys.filter((k) => !isAbsolute(k)).map((k) => `{workspaceRoot}/${k}`);
-  return { ...target, inputs: [...(resolve.inputs ?? []), ...keyFiles], options: { ...target.options, trust: [trust.policy ?? (keys.length ? 'require' : 'off'), ...keys].join(' ') } };
+  const keyFiles = (trust.keys ?? []).filter((k) => !isAbsolute(k)).map((k) => `{workspaceRoot}/${k}`);
+  return { ...target, inputs: [...(resolve.inputs ?? []), ...keyFiles] };
 }
 
 export function licenceAggregateTarget(resolve: TargetConfiguration, keyInputs: string): TargetConfiguration {

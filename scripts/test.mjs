@@ -30,7 +30,7 @@ if (files.length === 0) {
 const env = {
   ...process.env,
   NODE_OPTIONS: [process.env.NODE_OPTIONS, '--require @swc-node/register'].filter(Boolean).join(' '),
-  SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
+  SWC_NODE_PROJECT: join(root, 'tsconfig.workspace.json'),
   NX_NO_CLOUD: 'true',
   NX_DAEMON: 'false',
 };

@@ -21,7 +21,7 @@ function sources(dir: string, out: string[] = []): string[] {
 test("NBPR's Nx adapters use no API Nx marks deprecated (Nx 24's current names)", () => {
   const files = ['tools', 'libs'].flatMap((d) => sources(join(repoRoot, d))).filter((f) => /from '(@nx\/devkit|nx)(\/[^']*)?'/.test(readFileSync(f, 'utf8')));
   assert.ok(files.some((f) => f.includes('create-nodes.ts')), 'the plugin entry is among the files checked');
-  const parsed = ts.getParsedCommandLineOfConfigFile(join(repoRoot, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+  const parsed = ts.getParsedCommandLineOfConfigFile(join(repoRoot, 'tsconfig.workspace.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
   const host: ts.LanguageServiceHost = {
     getScriptFileNames: () => files,
     getScriptVersion: () => '1',

@@ -5,7 +5,7 @@ import { repoRoot } from './reference';
 import { tempDir } from './temp';
 
 /** What the tests copy of this repository into a temporary workspace. */
-const WORKSPACE_ENTRIES = ['nx.json', '.env', 'package.json', 'tsconfig.base.json', 'tsconfig.json', '.gitignore', '.nxignore', 'libs', 'tools', 'packages', 'examples'];
+const WORKSPACE_ENTRIES = ['nx.json', '.env', 'package.json', 'tsconfig.workspace.json', '.gitignore', '.nxignore', 'libs', 'tools', 'packages', 'examples'];
 
 /**
  * A temporary git workspace holding a copy of this repository's NBPR workspace, with

@@ -1,4 +1,6 @@
-import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
+import type { CreateDependencies, RawProjectGraphDependency } from '@nx/devkit';
+// From Nx's module rather than @nx/devkit, whose index loads 100 ms of generator helpers.
+import { DependencyType } from 'nx/src/config/project-graph';
 import { FIRMWARE_FILE, isProjectFile, PACKAGE_FILE, parseJsonSource } from '@nbpr/model';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

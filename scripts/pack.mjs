@@ -29,7 +29,7 @@ const pack = (dir) => {
 };
 
 try {
-  const sources = [...readdirSync(join(root, 'libs')).map((d) => join(root, 'libs', d)), join(root, 'tools', 'nbpr-plugin'), join(root, 'tools', 'nbpr-cli')];
+  const sources = [...readdirSync(join(root, 'libs'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(root, 'libs', d.name)), join(root, 'tools', 'nbpr-plugin'), join(root, 'tools', 'nbpr-cli')];
   for (const source of sources) {
     const dir = join(staging, relative(root, source));
     cpSync(source, dir, { recursive: true, filter: (src) => !/\/(test|node_modules)(\/|$)/.test(src.slice(source.length)) });

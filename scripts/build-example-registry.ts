@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtefactStore, openStore } from '@nbpr/artefact';
-import { validatePluginOptions } from '@nbpr/model';
+import { readPluginOptions } from '@nbpr/model';
 import { fetchOrBuild } from '@nbpr/pipeline';
 import { resolveProject } from '@nbpr/resolve';
 import { publishStored, siteFor } from '@nbpr/sites';
@@ -31,9 +31,8 @@ async function main() {
   const doubles = process.env.NBPR_BUILDROOT_DIR ? {} : doubleBuildEnv(scratch);
   const env = { ...process.env, ...doubles, NBPR_CACHE_DIR: join(scratch, 'store'), XDG_DATA_HOME: join(scratch, 'data'), NBPR_SYSTEM: '' };
   try {
-    const nxJson = require(join(root, 'nx.json'));
     // Only the source build: the registry must not be filled from itself.
-    const options = { ...validatePluginOptions(nxJson.plugins[0].options, root), registry: undefined, sites: [] };
+    const options = { ...readPluginOptions(root), registry: undefined, sites: [] };
     const layout = siteFor('oci-layout:examples/registry', root);
     const signingEnv = { ...env, NBPR_SIGNING_KEY: readFileSync(join(root, 'examples', 'keys', 'nbpr-example.key'), 'utf8') };
     const { signer } = publishSigner(trustPolicy(options.trust, root), root, signingEnv);

@@ -9,7 +9,7 @@ export { FIRMWARE_FILE, type FirmwareProfile, loadFirmwareProfile } from './firm
 export { errorAt, type JsonSource, parseJsonSource, pointerOf } from './json-file';
 export { acquireLock, type LockOptions, tryLock, withLockFile } from './lock-file';
 export { buildrootSymbol, buildrootVariable, checkOptionValue, type Daemon, type KconfigValue, type OptionValue, PACKAGE_FILE, type PackageManifest, type PackageMetadata, targetsSystem } from './package-manifest';
-export { configuredSystemPath, PLUGIN_NAME, type PluginOptions, type SystemSource, type TrustOptions, validatePluginOptions } from './plugin-options';
+export { configuredSystemPath, PLUGIN_NAME, type PluginOptions, type SystemSource, type TrustOptions, readPluginOptions } from './plugin-options';
 export { catalogueFiles, isProjectFile, isSkippedDirectory, pluginEntry, projectKind } from './project-files';
 export { projectRegistry, requireProjectRegistry } from './project-registry';
 export { parseDotConfig, quoteKconfigString, renderDotConfigFragment, unquoteKconfigString } from './system/dot-config';

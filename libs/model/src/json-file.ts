@@ -21,7 +21,13 @@ export function displayPath(path: string, cwd = process.cwd()): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
-export function readJsonSource(path: string, cwd = process.cwd()): JsonSource {
+/**
+ * NBPR's own files are strict JSON, as JSON.parse and ajv users expect; files NBPR reads from
+ * other tools keep those tools' dialect (nx.json is JSON with comments and trailing commas).
+ */
+export type JsonDialect = 'json' | 'jsonc';
+
+export function readJsonSource(path: string, cwd = process.cwd(), dialect: JsonDialect = 'json'): JsonSource {
   const file = displayPath(path, cwd);
   let text: string;
   try {
@@ -34,7 +40,7 @@ export function readJsonSource(path: string, cwd = process.cwd()): JsonSource {
       cause: error,
     });
   }
-  return parseJsonSource(file, text);
+  return parseJsonSource(file, text, dialect);
 }
 
 /** Deeper than any NBPR file needs; deep enough nesting would exhaust the parser's stack. */
@@ -57,14 +63,14 @@ function tooDeep(text: string, max: number): number | undefined {
   return undefined;
 }
 
-export function parseJsonSource(file: string, text: string): JsonSource {
+export function parseJsonSource(file: string, text: string, dialect: JsonDialect = 'json'): JsonSource {
   const deep = tooDeep(text, MAX_JSON_DEPTH);
   if (deep !== undefined) {
     throw new NbprError(`JSON nested more than ${MAX_JSON_DEPTH} levels deep`, { code: 'json/too-deep', where: `${file}:${lineColumn(text, deep)}`, hint: 'No NBPR file needs this depth; the file is damaged or hostile.' });
   }
   const errors: ParseError[] = [];
-  // Strict JSON: comments and trailing commas are errors, as they are for JSON.parse and ajv users.
-  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const strict = dialect === 'json';
+  const tree = parseTree(text, errors, { disallowComments: strict, allowTrailingComma: !strict });
   if (errors.length > 0 || tree === undefined) {
     const first = errors[0];
     const offset = first?.offset ?? 0;
@@ -72,7 +78,7 @@ export function parseJsonSource(file: string, text: string): JsonSource {
     throw new NbprError(`malformed JSON: ${what}`, {
       code: 'json/malformed',
       where: `${file}:${lineColumn(text, offset)}`,
-      hint: 'Fix the JSON syntax at that position (strict JSON: no comments, no trailing commas, double-quoted keys).',
+      hint: strict ? 'Fix the JSON syntax at that position (strict JSON: no comments, no trailing commas, double-quoted keys).' : 'Fix the JSON syntax at that position.',
     });
   }
   return { file, text, value: getNodeValue(tree), tree };

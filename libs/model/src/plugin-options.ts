@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { NbprError } from './errors';
-import { parseJsonSource, type JsonSource } from './json-file';
+import { readJsonSource, type JsonSource } from './json-file';
 import { validateSource } from './schema/validate';
 import { pluginEntry } from './project-files';
 
@@ -42,13 +41,14 @@ export interface SystemSource {
 export const PLUGIN_NAME = '@nbpr/nx-plugin';
 
 /**
- * Validates the plugin's options. Errors point at nx.json's own lines
- * (`nx.json:7:9 /plugins/0/options/defaultSytem: unknown key ...`).
+ * The plugin's options as the workspace's nx.json gives them, validated. Errors point at
+ * nx.json's own lines (`nx.json:7:9 /plugins/0/options/defaultSytem: unknown key ...`).
  */
-export function validatePluginOptions(options: unknown, workspaceRoot: string): PluginOptions {
-  const source = readNxJson(workspaceRoot, options);
-  const entry = pluginEntry((source.value as { plugins?: Array<string | { plugin: string }> }).plugins);
+export function readPluginOptions(workspaceRoot: string): PluginOptions {
+  const source = readNxJson(workspaceRoot);
+  const entry = pluginEntry(nxJsonPlugins(source.value));
   const pointer = entry ? `/plugins/${entry.index}/options` : '';
+  const options = entry?.options;
   if (options === undefined || options === null) {
     throw new NbprError(`${PLUGIN_NAME} has no options`, {
       code: 'nx-json/no-plugin-options',
@@ -79,13 +79,23 @@ function refuseCredentials(options: Record<string, unknown>, pointer: string): v
   }
 }
 
-function readNxJson(workspaceRoot: string, options: unknown): JsonSource {
-  try {
-    return parseJsonSource('nx.json', readFileSync(join(workspaceRoot, 'nx.json'), 'utf8'));
-  } catch {
-    // Options handed over without an nx.json on disk (tests, programmatic use).
-    return parseJsonSource('nx.json', JSON.stringify({ plugins: [{ plugin: PLUGIN_NAME, options }] }));
-  }
+/**
+ * The plugin's options unvalidated, for hashing's `nbpr system-id`, which must stay quick and
+ * reports any failure itself: the graph build has validated them.
+ */
+export function readUncheckedPluginOptions(workspaceRoot: string): unknown {
+  return pluginEntry(nxJsonPlugins(readNxJson(workspaceRoot).value))?.options;
+}
+
+/** nx.json as Nx reads it: JSON with comments and trailing commas. */
+function readNxJson(workspaceRoot: string): JsonSource {
+  return readJsonSource(join(workspaceRoot, 'nx.json'), workspaceRoot, 'jsonc');
+}
+
+/** nx.json's plugin list; anything else there is Nx's to refuse. */
+function nxJsonPlugins(nxJson: unknown): Array<string | { plugin: string; options?: unknown }> | undefined {
+  const plugins = nxJson !== null && typeof nxJson === 'object' ? (nxJson as { plugins?: unknown }).plugins : undefined;
+  return Array.isArray(plugins) ? plugins : undefined;
 }
 
 /** Absolute artefact directory configured for a system id, if any. */

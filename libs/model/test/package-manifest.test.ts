@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Catalogue, loadFirmwareProfile, validatePluginOptions } from '../src';
+import { Catalogue, loadFirmwareProfile, readPluginOptions } from '../src';
 import { loadPackageManifest } from '../src/package-manifest';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';
@@ -130,21 +131,42 @@ test('a firmware profile with an unknown key is refused with a suggestion', () =
 test('plugin options errors point into nx.json', () => {
   const ws = join(root, 'ws');
   writeJson(join(ws, 'nx.json'), { plugins: ['other', { plugin: '@nbpr/nx-plugin', options: { defaultSytem: 'nerves_system_rpi4@2.0.4' } }] });
-  const message = failure(() => validatePluginOptions({ defaultSytem: 'nerves_system_rpi4@2.0.4' }, ws));
+  const message = failure(() => readPluginOptions(ws));
   assert.match(message, /nx\.json:\d+:\d+ \/plugins\/1\/options\/defaultSytem: unknown key 'defaultSytem'; did you mean 'defaultSystem'\?/);
+});
+
+test('nx.json is read as Nx reads it, comments and trailing commas allowed, and errors still point at its lines', () => {
+  const ws = join(root, 'ws-jsonc');
+  mkdirSync(ws, { recursive: true });
+  writeFileSync(join(ws, 'nx.json'), '{\n  // NBPR\n  "plugins": [\n    { "plugin": "@nbpr/nx-plugin", "options": { "defaultSystem": "nerves_system_rpi4@2.0.4", }, },\n  ],\n}\n');
+  assert.equal(readPluginOptions(ws).defaultSystem, 'nerves_system_rpi4@2.0.4');
+  writeFileSync(join(ws, 'nx.json'), '{\n  /* NBPR */\n  "plugins": [{ "plugin": "@nbpr/nx-plugin", "options": { "defaultSystem": "rpi4" } }],\n}\n');
+  assert.match(failure(() => readPluginOptions(ws)), /^nx\.json:3:\d+ \/plugins\/0\/options\/defaultSystem: "rpi4" is not valid here/);
+});
+
+test('an nx.json that is not JSON, lists no NBPR plugin, or has a plugins value that is no list is refused as nx.json', () => {
+  const ws = join(root, 'ws-bad');
+  mkdirSync(ws, { recursive: true });
+  writeFileSync(join(ws, 'nx.json'), '{ "plugins": [ { "plugin": "@nbpr/nx-plugin", ');
+  assert.match(failure(() => readPluginOptions(ws)), /^nx\.json:1:\d+/);
+  for (const nxJson of [{ plugins: ['other'] }, { plugins: { '@nbpr/nx-plugin': {} } }, null]) {
+    writeJson(join(ws, 'nx.json'), nxJson);
+    assert.match(failure(() => readPluginOptions(ws)), /@nbpr\/nx-plugin has no options/, JSON.stringify(nxJson));
+  }
+  assert.match(failure(() => readPluginOptions(join(root, 'no-such-ws'))), /nx\.json.*file not found/);
 });
 
 test('a malformed system id in the plugin options is refused', () => {
   const ws = join(root, 'ws2');
   writeJson(join(ws, 'nx.json'), { plugins: [{ plugin: '@nbpr/nx-plugin', options: { defaultSystem: 'rpi4' } }] });
-  assert.match(failure(() => validatePluginOptions({ defaultSystem: 'rpi4' }, ws)), /\/plugins\/0\/options\/defaultSystem: "rpi4" is not valid here/);
+  assert.match(failure(() => readPluginOptions(ws)), /\/plugins\/0\/options\/defaultSystem: "rpi4" is not valid here/);
 });
 
 test('a system in the plugin options is a path, or where its release comes from; a malformed checksum or sha256 is refused at its pointer', () => {
   const ws = join(root, 'ws3');
   const ok = { defaultSystem: 'nerves_system_rpi4@2.0.4', systems: { 'nerves_system_rpi4@2.0.4': { checksum: 'E7612E7' }, 'my_system@1.0.0': { github: 'my-org/my_system', sha256: 'ab'.repeat(32) }, 'other@0.1.0': { path: 'systems/other' } } };
   writeJson(join(ws, 'nx.json'), { plugins: [{ plugin: '@nbpr/nx-plugin', options: ok }] });
-  assert.deepEqual(validatePluginOptions(ok, ws), ok);
+  assert.deepEqual(JSON.parse(JSON.stringify(readPluginOptions(ws))), ok, 'the options as nx.json holds them (parsed into prototype-less objects)');
   for (const [entry, pointer] of [
     [{ checksum: 'E7612' }, 'checksum'],
     [{ sha256: 'AB'.repeat(32) }, 'sha256'],
@@ -152,7 +174,7 @@ test('a system in the plugin options is a path, or where its release comes from;
   ] as const) {
     const bad = { defaultSystem: 'nerves_system_rpi4@2.0.4', systems: { 'nerves_system_rpi4@2.0.4': entry } };
     writeJson(join(ws, 'nx.json'), { plugins: [{ plugin: '@nbpr/nx-plugin', options: bad }] });
-    assert.match(failure(() => validatePluginOptions(bad, ws)), new RegExp(`/plugins/0/options/systems/nerves_system_rpi4@2\\.0\\.4/${pointer}: .* is not valid here`));
+    assert.match(failure(() => readPluginOptions(ws)), new RegExp(`/plugins/0/options/systems/nerves_system_rpi4@2\\.0\\.4/${pointer}: .* is not valid here`));
   }
 });
 

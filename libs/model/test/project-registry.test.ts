@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NbprError, projectRegistry, requireProjectRegistry, validatePluginOptions, PluginOptions } from '../src';
+import { NbprError, projectRegistry, requireProjectRegistry, readPluginOptions, PluginOptions } from '../src';
 import { redactCredentials } from '../src/errors';
 import { tempDir } from '../../../test/support/temp';
 
@@ -37,7 +37,7 @@ test('credentials in nx.json are refused and never quoted, whichever option hold
     { defaultSystem: 'nerves_system_rpi4@2.0.4', sites: ['oci-layout:examples/registry', `alice:${secret}@registry.example.com/ns`] },
   ]) {
     writeFileSync(join(ws, 'nx.json'), JSON.stringify({ plugins: [{ plugin: '@nbpr/nx-plugin', options }] }, null, 2));
-    assert.throws(() => validatePluginOptions(options, ws), (e: unknown) => {
+    assert.throws(() => readPluginOptions(ws), (e: unknown) => {
       assert.ok(e instanceof NbprError);
       assert.doesNotMatch(e.format() + e.message + String(e.stack), new RegExp(secret), 'the secret appears nowhere in the error');
       assert.match(e.format(), /\*\*\*@registry\.example\.com/);

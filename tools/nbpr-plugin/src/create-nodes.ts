@@ -1,6 +1,6 @@
 import { dirname, join, relative } from 'node:path';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult } from '@nx/devkit';
-import { Catalogue, catalogueFiles, FIRMWARE_FILE, isProjectFile, loadFirmwareProfile, projectKind, NbprError, PACKAGE_FILE, validatePluginOptions, type FirmwareProfile, type PluginOptions, type TrustOptions } from '@nbpr/model';
+import { Catalogue, catalogueFiles, FIRMWARE_FILE, isProjectFile, loadFirmwareProfile, projectKind, NbprError, PACKAGE_FILE, readPluginOptions, type FirmwareProfile, type PluginOptions, type TrustOptions } from '@nbpr/model';
 import { cachedProjects } from './create-nodes-cache';
 import { firmwareKeyInputs, packageKeyInputs } from './key-inputs';
 import { catalogueSiteTarget, systemInputs, conflictCheckTarget, fetchOrBuildTarget, firmwareResolveTarget, firmwareStageTarget, licenceAggregateTarget, packageResolveTarget, packageStageTarget, publishTarget, type SystemInputs } from './targets';
@@ -16,16 +16,17 @@ export const createNodes: CreateNodes<PluginOptions> = [
   async (files, options, context) => {
     try {
       const projectFiles = files.filter(isProjectFile);
-      return await cachedProjects(projectFiles, options, context.workspaceRoot, () => inferProjects(projectFiles, options, context));
+      return await cachedProjects(projectFiles, options, context.workspaceRoot, () => inferProjects(projectFiles, context));
     } catch (error) {
       throw asNxError(error);
     }
   },
 ];
 
-function inferProjects(files: readonly string[], options: PluginOptions | undefined, context: CreateNodesContext): Array<readonly [string, CreateNodesResult]> {
+/** The options come from nx.json itself (the same ones Nx hands over) so that errors point at its lines. */
+function inferProjects(files: readonly string[], context: CreateNodesContext): Array<readonly [string, CreateNodesResult]> {
   const root = context.workspaceRoot;
-  const valid = validatePluginOptions(options, root);
+  const valid = readPluginOptions(root);
   const packageFiles = files.filter((f) => projectKind(f) === 'package').map((f) => join(root, f));
   // Installed catalogues' packages can be named by firmware profiles; they are no projects here.
   const catalogue = Catalogue.load([...packageFiles, ...catalogueFiles(valid.catalogues, root)], root);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { catalogueFiles, FIRMWARE_FILE, isNbprError, isProjectFile, PACKAGE_FILE, pluginEntry, validatePluginOptions, type PluginOptions } from '@nbpr/model';
+import { catalogueFiles, FIRMWARE_FILE, isNbprError, isProjectFile, PACKAGE_FILE, readPluginOptions, type PluginOptions } from '@nbpr/model';
 
 export interface NbprProjectContext {
   root: string;
@@ -26,7 +26,7 @@ export function nbprProject(context: ExecutorContext, projectName: string): Nbpr
       .map((p) => join(p.root, PACKAGE_FILE))
       .filter((f) => isProjectFile(f) && existsSync(join(context.root, f)))
       .map((f) => join(context.root, f));
-    const pluginOptions = validatePluginOptions(pluginEntry(context.nxJsonConfiguration.plugins)?.options, context.root);
+    const pluginOptions = readPluginOptions(context.root);
     workspace = { packageFiles: [...packageFiles, ...catalogueFiles(pluginOptions.catalogues, context.root)], pluginOptions };
     workspaces.set(context, workspace);
   }

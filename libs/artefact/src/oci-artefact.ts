@@ -74,12 +74,14 @@ export function readArtefactConfig(bytes: Buffer, where: string): ArtefactConfig
   } catch (error) {
     throw new NbprError(`the artefact's config blob is not JSON: ${(error as Error).message}`, { code: 'artefact/invalid-config', where, hint: 'The artefact was not published by NBPR, or is corrupt; NBPR will not use it.' });
   }
+  let actual: string;
   try {
     validateKeyDocument(config.keyDocument);
+    // A registry's key document may hold what has no canonical form (half a surrogate pair).
+    actual = cacheKey(config.keyDocument);
   } catch (error) {
     throw new NbprError(`artefact config: ${(error as Error).message}`, { code: 'artefact/invalid-config', where });
   }
-  const actual = cacheKey(config.keyDocument);
   if (actual !== config.key) throw new NbprError(`artefact config states key ${config.key}, but its key document hashes to ${actual}`, { code: 'artefact/tampered', where, hint: 'The artefact was altered after publishing; it is not used.' });
   return config;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, getNodePath, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { ErrorCode } from './error-codes';
 import { NbprError } from './errors';
 
@@ -81,7 +81,27 @@ export function parseJsonSource(file: string, text: string, dialect: JsonDialect
       hint: strict ? 'Fix the JSON syntax at that position (strict JSON: no comments, no trailing commas, double-quoted keys).' : 'Fix the JSON syntax at that position.',
     });
   }
+  const broken = loneSurrogate(tree);
+  if (broken) {
+    throw new NbprError(`${broken.type === 'property' ? 'a member name' : 'a string'} holds a lone UTF-16 surrogate (a \\u escape of half a character)`, {
+      code: 'json/lone-surrogate',
+      where: `${file}:${lineColumn(text, broken.offset)} ${pointerOf(...getNodePath(broken)) || '/'}`,
+      hint: 'Write the whole character (or both halves of its surrogate pair). Half a character has no UTF-8 form: it would change on its way into a cache key, a config file or the device.',
+    });
+  }
   return { file, text, value: getNodeValue(tree), tree };
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The first string (or the property whose name) holding a lone surrogate, which I-JSON forbids. */
+function loneSurrogate(node: Node): Node | undefined {
+  if (node.type === 'string') return LONE_SURROGATE.test(node.value as string) ? node : undefined;
+  for (const child of node.children ?? []) {
+    const found = loneSurrogate(child);
+    if (found) return node.type === 'property' && found === node.children?.[0] ? node : found;
+  }
+  return undefined;
 }
 
 function describeParseError(code: string): string {

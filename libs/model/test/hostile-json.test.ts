@@ -31,3 +31,12 @@ test('an option pattern that is not a regular expression is refused naming its p
   const message = failure(() => loadPackageManifest(path));
   assert.match(message, /\/options\/name\/pattern: pattern of option 'name' is not a valid regular expression: "\(\[a-z"/);
 });
+
+test('half a surrogate pair, in a value or a member name, is refused at its place (it has no UTF-8 form); a whole pair loads', () => {
+  const value = writeJson(join(root, 'surrogate', 'foo', 'nbpr.json'), JSON.stringify(pkg({ runtimeEnv: { FOO_GREETING: 'hi' } }), null, 2).replace('"hi"', '"h\\ud800i"'));
+  assert.match(failure(() => loadPackageManifest(value)), /surrogate\/foo\/nbpr\.json:\d+:\d+ \/runtimeEnv\/FOO_GREETING: a string holds a lone UTF-16 surrogate[^]*code: json\/lone-surrogate/);
+  const name = writeJson(join(root, 'surrogate-name', 'foo', 'nbpr.json'), JSON.stringify(pkg({ runtimeEnv: { FOO_GREETING: 'hi' } })).replace('"FOO_GREETING"', '"FOO_\\udc00"'));
+  assert.match(failure(() => loadPackageManifest(name)), /nbpr\.json:1:\d+ \/runtimeEnv: a member name holds a lone UTF-16 surrogate/);
+  const pair = writeJson(join(root, 'pair', 'foo', 'nbpr.json'), JSON.stringify(pkg({ description: 'a package \ud83d\udce6' })).replace('\ud83d\udce6', '\\ud83d\\udce6'));
+  assert.equal(loadPackageManifest(pair).metadata.description, 'a package \u{1f4e6}');
+});

@@ -1,6 +1,6 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { PackageMetadata } from '@nbpr/model';
+import { NbprError, type PackageMetadata } from '@nbpr/model';
 import { html, safeHref, scriptJson } from './html';
 
 /** Whether a prebuilt artefact of a package is published for a system, as far as NBPR could tell. */
@@ -18,18 +18,24 @@ input,select{font:inherit;padding:.25rem .4rem;margin-right:.5rem}nav{margin:1re
 
 const statusText = (s: PrebuiltStatus) => (s.state === 'published' ? `published (${s.at})` : s.state === 'unknown' ? `unknown: ${s.why}` : s.state === 'not-targeted' ? 'not targeted' : 'not published');
 
+/** In every site written, so that writing one again replaces a site and nothing else. */
+const SITE_MARKER = '.nbpr-catalogue-site';
+const TITLE = 'NBPR catalogue';
+
 /**
  * The catalogue as static files: index.html (every package, searchable, filtered by licence
- * and system, all data inline) and packages/<name>.html, written through a temporary sibling.
- * Every catalogue string is HTML-escaped, links are http(s) only, and nothing is fetched when
- * the pages are viewed.
+ * and system, all data inline) and packages/<name>.html, written through a temporary sibling
+ * that replaces `outDir` only if it is an earlier site or empty. Every catalogue string is
+ * HTML-escaped, links are http(s) only, and nothing is fetched when the pages are viewed.
  */
 export async function renderCatalogueSite(packages: SitePackage[], systems: string[], outDir: string): Promise<void> {
+  await refuseToReplaceOtherThanASite(outDir);
   const temp = join(dirname(outDir), `.${basename(outDir)}.${process.pid}.partial`);
   await rm(temp, { recursive: true, force: true });
   await mkdir(join(temp, 'packages'), { recursive: true });
   try {
     const sorted = [...packages].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    await writeFile(join(temp, SITE_MARKER), 'Written by nbpr site, which replaces this directory when it writes the site again.\n');
     await writeFile(join(temp, 'index.html'), indexPage(sorted, systems));
     for (const pkg of sorted) await writeFile(join(temp, 'packages', `${pkg.metadata.name}.html`), packagePage(pkg, systems));
     await rm(outDir, { recursive: true, force: true });
@@ -37,6 +43,35 @@ export async function renderCatalogueSite(packages: SitePackage[], systems: stri
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
+}
+
+async function refuseToReplaceOtherThanASite(outDir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(outDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENOTDIR') throw occupied(outDir, 'a file');
+    throw error;
+  }
+  if (entries.length === 0 || entries.includes(SITE_MARKER) || (await isUnmarkedSite(outDir, entries))) return;
+  throw occupied(outDir, `a directory of ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} that is no catalogue site`);
+}
+
+/** A site written before sites were marked: index.html with the site's title and package pages. */
+async function isUnmarkedSite(dir: string, entries: string[]): Promise<boolean> {
+  if (!entries.every((e) => e === 'index.html' || e === 'packages')) return false;
+  const index = await readFile(join(dir, 'index.html'), 'utf8').catch(() => '');
+  return index.includes(`<title>${TITLE}</title>`);
+}
+
+function occupied(outDir: string, what: string): NbprError {
+  return new NbprError(`the catalogue site would replace ${what}`, {
+    code: 'catalogue-site/occupied',
+    where: outDir,
+    hint: 'Give a new or empty directory, or one an earlier `nbpr site` wrote: nbpr site replaces its directory as a whole.',
+  });
 }
 
 function page(title: string, body: string): string {
@@ -55,7 +90,7 @@ function indexPage(packages: SitePackage[], systems: string[]): string {
     .join('\n');
   const data = { systems, packages: packages.map((p) => p.metadata.name) };
   return page(
-    'NBPR catalogue',
+    TITLE,
     `<h1>NBPR catalogue</h1><p><span id="count">${packages.length}</span> of ${packages.length} packages</p>
 <nav><input id="search" type="search" placeholder="Search name or description" aria-label="Search">
 <select id="licence" aria-label="Licence"><option value="">Any licence</option>${licences.map((l) => `<option value="${html(l)}">${html(l)}</option>`).join('')}</select>

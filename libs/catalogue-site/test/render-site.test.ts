@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PackageMetadata } from '@nbpr/model';
+import { NbprError, type PackageMetadata } from '@nbpr/model';
 import { renderCatalogueSite } from '../src';
 import { tempDir } from '../../../test/support/temp';
 
@@ -29,4 +29,32 @@ test('catalogue text is escaped everywhere it lands, and a homepage that is not 
     assert.doesNotMatch(text, /href="javascript:/, `${file}: no javascript: link`);
     assert.equal(text.match(/<script/g)?.length ?? 0, file.endsWith('index.html') ? 2 : 0, "only the page's own scripts");
   }
+});
+
+test('a site replaces only an earlier site or an empty directory: a file or a directory of other things is refused and left as it was', async () => {
+  const metadata = { schemaVersion: 1, name: 'hello', version: '1.0', description: 'hi', homepage: 'https://example.org/', licenses: 'MIT', buildroot: { package: 'hello' }, targets: ['*'] } as unknown as PackageMetadata;
+  const site = [{ metadata, prebuilt: {} }];
+  const root = tempDir();
+  const file = join(root, 'precious.txt');
+  writeFileSync(file, 'precious');
+  const dir = join(root, 'mine');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'keep.txt'), 'keep');
+  for (const [out, what] of [[file, /would replace a file/], [dir, /would replace a directory of 1 entry that is no catalogue site/]] as const) {
+    await assert.rejects(renderCatalogueSite(site, [], out), (e: unknown) => e instanceof NbprError && e.code === 'catalogue-site/occupied' && what.test(e.message) && e.format().includes(out));
+  }
+  assert.equal(readFileSync(file, 'utf8'), 'precious');
+  assert.deepEqual(readdirSync(dir), ['keep.txt']);
+  assert.deepEqual(readdirSync(root).sort(), ['mine', 'precious.txt'], 'no partial site left beside them');
+
+  const out = join(root, 'site');
+  mkdirSync(out);
+  await renderCatalogueSite(site, [], out);
+  await renderCatalogueSite(site, [], out);
+  assert.ok(existsSync(join(out, 'packages', 'hello.html')), 'an empty directory, then the site itself, is replaced');
+  const unmarked = join(root, 'old-site');
+  cpSync(out, unmarked, { recursive: true });
+  rmSync(join(unmarked, '.nbpr-catalogue-site'));
+  await renderCatalogueSite(site, [], unmarked);
+  assert.ok(existsSync(join(unmarked, '.nbpr-catalogue-site')), 'a site written before sites were marked is replaced too');
 });

@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   'catalogue/not-installed': 'A catalogue listed in nx.json is not installed',
   'catalogue/unknown-dependency': 'A package depends on a package that is not in the catalogue',
   'catalogue/unknown-package': 'A package name that is not in the catalogue',
+  'catalogue-site/occupied': 'The directory for the catalogue site holds something else, which writing the site would replace',
   'cli/invalid-affected-list': 'The list of affected projects is not a JSON list of names',
   'cli/invalid-arguments': 'The command was given arguments that do not go together',
   'cli/missing-argument': 'The command misses an argument it needs',

@@ -129,3 +129,18 @@ test('nbpr verify says who signed each artefact at each site; with its signature
     writeFileSync(indexFile, index);
   }
 });
+
+test("a firmware for another system than NBPR_SYSTEM is skipped by every stage, its earlier output left as it was; a malformed NBPR_SYSTEM is an error", () => {
+  const staged = nbpr('stage', 'example-firmware');
+  assert.equal(staged.status, 0, staged.err);
+  const out = join(ws, 'dist', 'examples', 'firmware');
+  const files = ['legal-info/manifest.csv', 'sbom.spdx.json', 'sbom.cdx.json', 'nbpr_runtime/mix.exs'];
+  const before = files.map((f) => readFileSync(join(out, f), 'utf8'));
+  const other = nbprWith({ NBPR_SYSTEM: 'nerves_system_rpi4@2.0.4' }, 'stage', 'example-firmware');
+  assert.equal(other.status, 0, other.err);
+  assert.match(other.out, /> licence-aggregate example-firmware\nskipped: firmware example-firmware is for nerves_system_nbpr_example@0\.1\.0, the active system is nerves_system_rpi4@2\.0\.4/);
+  assert.deepEqual(files.map((f) => readFileSync(join(out, f), 'utf8')), before, 'legal-info, SBOMs and nbpr_runtime as the example system left them');
+  const malformed = nbprWith({ NBPR_SYSTEM: 'x@' }, 'stage', 'example-firmware');
+  assert.equal(malformed.status, 1);
+  assert.match(malformed.err, /'x@' is not a system id[^]*code: system\/invalid-id/);
+});

@@ -1,4 +1,4 @@
-export { activeSystemId } from './active-system';
+export { activeSystemId, firmwareSkipReason } from './active-system';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write';
 export { Catalogue } from './catalogue';
 export { suggestion } from './did-you-mean';

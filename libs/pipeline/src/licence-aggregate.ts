@@ -17,6 +17,8 @@ export async function licenceAggregate(input: LicenceAggregateInput): Promise<vo
   const env = session.env;
   const firmware = session.firmware;
   if (!firmware) throw new Error('internal: licence-aggregate runs for firmware profiles');
+  // A firmware for another system is left as its own system's run left it.
+  if (session.skipReason) return input.log(`skipped: ${session.skipReason}`);
   // Made sure of, not read back from fetched.json: Nx may have restored it on a machine whose store lacks the trees.
   const fetched = { packages: await obtainArtefacts(session, () => undefined, input.resolvedFile) };
   const catalogue = session.catalogue;

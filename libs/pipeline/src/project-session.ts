@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { activeSystemId, Catalogue, loadFirmwareProfile, projectKind, type FirmwareProfile, type NervesSystem, type PluginOptions } from '@nbpr/model';
+import { activeSystemId, Catalogue, firmwareSkipReason, loadFirmwareProfile, projectKind, type FirmwareProfile, type NervesSystem, type PluginOptions } from '@nbpr/model';
 import { loadSystem } from '@nbpr/nerves-artifacts';
 import { RESOLVED_SCHEMA_VERSION, resolveProject, type ResolvedDocument } from '@nbpr/resolve';
 import type { FetchedPackage } from '@nbpr/sites';
@@ -59,9 +59,7 @@ export class ProjectSession {
 
   /** Why the whole project does not apply to this run (a firmware for another system than NBPR_SYSTEM), if so. */
   get skipReason(): string | undefined {
-    const wanted = this.env.NBPR_SYSTEM?.trim();
-    const firmware = this.firmware;
-    return firmware && wanted && wanted !== firmware.metadata.system ? `firmware ${firmware.metadata.name} is for ${firmware.metadata.system}, the active system is ${wanted}` : undefined;
+    return this.firmware && firmwareSkipReason(this.firmware, this.options, this.env);
   }
 
   system(id = this.systemId): Promise<NervesSystem> {

@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { activeSystemId, Catalogue, loadFirmwareProfile, projectKind, systemIdentity, type FirmwareProfile, type NervesSystem, type PluginOptions } from '@nbpr/model';
+import { activeSystemId, Catalogue, firmwareSkipReason, loadFirmwareProfile, projectKind, systemIdentity, type FirmwareProfile, type NervesSystem, type PluginOptions } from '@nbpr/model';
 import { loadSystem } from '@nbpr/nerves-artifacts';
 import { resolveFirmware } from './resolve-firmware';
 import { resolvePackage, type PackageResolution } from './resolve-package';
@@ -36,12 +36,10 @@ export async function resolveProject(input: ResolveProjectInput): Promise<Resolv
   const system_ = input.loaded?.system ?? ((id: string) => loadSystem(id, pluginOptions, workspaceRoot, env));
   if (projectKind(input.file) === 'firmware') {
     const firmware = input.loaded?.firmware ?? loadFirmwareProfile(input.file, workspaceRoot);
-    const wanted = env.NBPR_SYSTEM?.trim();
+    const skipped = firmwareSkipReason(firmware, pluginOptions, env);
     const system = await system_(firmware.metadata.system);
     const base = { schemaVersion: RESOLVED_SCHEMA_VERSION, project: firmware.metadata.name, kind: 'firmware' as const, system: systemRecord(system, workspaceRoot) };
-    if (wanted && wanted !== firmware.metadata.system) {
-      return { ...base, skipped: `firmware ${firmware.metadata.name} is for ${firmware.metadata.system}, the active system is ${wanted}`, packages: [] };
-    }
+    if (skipped) return { ...base, skipped, packages: [] };
     return { ...base, packages: await resolveFirmware({ catalogue, system: systemIdentity(system), systemConfig: system.config, firmware }) };
   }
   const name = catalogue.names().find((n) => catalogue.get(n).path === input.file);

@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   'download/failed': 'A file could not be downloaded',
   'download/invalid-lock-file': 'The lock file of download checksums is not valid',
   'input/several-problems': 'Several different problems were found at once',
+  'json/duplicate-name': 'A JSON object names the same member twice',
   'json/lone-surrogate': 'A JSON string holds half a UTF-16 surrogate pair',
   'json/malformed': 'A JSON file has a syntax error',
   'json/schema-violation': 'A JSON file holds a value its schema does not allow',

@@ -81,6 +81,15 @@ export function parseJsonSource(file: string, text: string, dialect: JsonDialect
       hint: strict ? 'Fix the JSON syntax at that position (strict JSON: no comments, no trailing commas, double-quoted keys).' : 'Fix the JSON syntax at that position.',
     });
   }
+  // NBPR's own files only: in another tool's file, that tool decides which one counts.
+  const repeated = strict ? repeatedName(tree) : undefined;
+  if (repeated) {
+    throw new NbprError(`the member name ${JSON.stringify(repeated.children![0].value)} appears twice in one object`, {
+      code: 'json/duplicate-name',
+      where: `${file}:${lineColumn(text, repeated.offset)} ${pointerOf(...getNodePath(repeated)) || '/'}`,
+      hint: 'Keep one of them: JSON readers differ on which one counts, and NBPR takes neither silently.',
+    });
+  }
   const broken = loneSurrogate(tree);
   if (broken) {
     throw new NbprError(`${broken.type === 'property' ? 'a member name' : 'a string'} holds a lone UTF-16 surrogate (a \\u escape of half a character)`, {
@@ -90,6 +99,23 @@ export function parseJsonSource(file: string, text: string, dialect: JsonDialect
     });
   }
   return { file, text, value: getNodeValue(tree), tree };
+}
+
+/** The second property of an object whose name an earlier one already has (I-JSON asks for unique names). */
+function repeatedName(node: Node): Node | undefined {
+  if (node.type === 'object') {
+    const seen = new Set<unknown>();
+    for (const property of node.children ?? []) {
+      const name = property.children?.[0]?.value;
+      if (seen.has(name)) return property;
+      seen.add(name);
+    }
+  }
+  for (const child of node.children ?? []) {
+    const found = repeatedName(child);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -40,3 +40,12 @@ test('half a surrogate pair, in a value or a member name, is refused at its plac
   const pair = writeJson(join(root, 'pair', 'foo', 'nbpr.json'), JSON.stringify(pkg({ description: 'a package \ud83d\udce6' })).replace('\ud83d\udce6', '\\ud83d\\udce6'));
   assert.equal(loadPackageManifest(pair).metadata.description, 'a package \u{1f4e6}');
 });
+
+test('a member name given twice in one object is refused at the second one, whichever value would have won', () => {
+  const text = JSON.stringify(pkg({ runtimeEnv: { FOO_A: 'one', FOO_B: 'two' } }), null, 2).replace('"FOO_B"', '"FOO_A"');
+  const path = writeJson(join(root, 'twice', 'foo', 'nbpr.json'), text);
+  const line = text.split('\n').findIndex((l) => l.includes('"two"')) + 1;
+  assert.match(failure(() => loadPackageManifest(path)), new RegExp(`twice/foo/nbpr\\.json:${line}:\\d+ /runtimeEnv: the member name "FOO_A" appears twice in one object[^]*code: json/duplicate-name`));
+  const nested = writeJson(join(root, 'twice-top', 'foo', 'nbpr.json'), JSON.stringify(pkg({})).replace('"version":"1.0"', '"version":"1.0","version":"2.0"'));
+  assert.match(failure(() => loadPackageManifest(nested)), /nbpr\.json:1:\d+ \/: the member name "version" appears twice/);
+});

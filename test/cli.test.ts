@@ -88,8 +88,15 @@ test('a broken firmware profile elsewhere in the workspace does not stop nbpr fo
     assert.equal(fetched.status, 0, fetched.err);
     const missing = nbpr('fetch', 'no-such-thing');
     assert.equal(missing.status, 1);
-    assert.match(missing.err, /no package or firmware named 'no-such-thing'.*this firmware profile is not valid JSON, so its names are unknown: .*examples\/broken\/nbpr\.firmware\.json/);
+    assert.match(missing.err, /no package or firmware named 'no-such-thing'.*this firmware profile has no name to match: examples\/broken\/nbpr\.firmware\.json:1:\d+: malformed JSON/);
     assert.doesNotMatch(missing.err, /SyntaxError|\n\s+at /);
+    writeFileSync(broken, '[]');
+    assert.match(nbpr('fetch', 'no-such-thing').err, /this firmware profile has no name to match: examples\/broken\/nbpr\.firmware\.json \/name: missing/);
+    for (const command of ['fetch', 'stage', 'resolve']) {
+      const unnamed = nbpr(command);
+      assert.equal(unnamed.status, 2, `${command} without a name is wrong usage`);
+      assert.match(unnamed.err, /^missing package or firmware name\n[^]*code: cli\/missing-argument/);
+    }
   } finally {
     rmSync(join(broken, '..'), { recursive: true, force: true });
   }

@@ -15,7 +15,7 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-function positional(args: string[], what: string): string {
+export function positional(args: string[], what: string): string {
   const value = args.find((a) => !a.startsWith('-'));
   if (!value) throw new NbprError(`missing ${what}`, { code: 'cli/missing-argument', hint: 'Run with --help for the usage.' });
   return value;

@@ -69,6 +69,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!isNbprError(error)) throw error;
     console.error(error.format());
-    return 1;
+    return error.code && USAGE_ERRORS.has(error.code) ? 2 : 1;
   }
 }
+
+/** The errors that are wrong usage (exit 2, as the usage says), not a user error about the workspace. */
+const USAGE_ERRORS = new Set(['cli/invalid-arguments', 'cli/missing-argument', 'cli/unknown-action']);

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { catalogueFiles, FIRMWARE_FILE, isSkippedDirectory, NbprError, PACKAGE_FILE, suggestion, type PluginOptions } from '@nbpr/model';
+import { catalogueFiles, displayPath, FIRMWARE_FILE, isNbprError, isSkippedDirectory, NbprError, PACKAGE_FILE, readJsonSource, suggestion, type PluginOptions } from '@nbpr/model';
 
 /**
  * Every nbpr.json and nbpr.firmware.json of the workspace, as the Nx plugin sees them; with the
@@ -29,19 +29,27 @@ export function projectFile(root: string, name: string): string {
   for (const file of packages) byName.set(file.split('/').slice(-2, -1)[0], file);
   // A package is found without reading any firmware profile: a broken one elsewhere does not matter.
   if (byName.has(name)) return byName.get(name)!;
-  const unreadable: string[] = [];
+  const nameless: string[] = [];
   for (const file of firmware) {
-    try {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
-      if (typeof parsed?.name === 'string') byName.set(parsed.name, file);
-    } catch {
-      unreadable.push(file);
-    }
+    const found = firmwareName(file);
+    if (found.name !== undefined) byName.set(found.name, file);
+    else nameless.push(found.why);
   }
   const file = byName.get(name);
   if (!file) {
-    const also = unreadable.length ? `; ${unreadable.length === 1 ? 'this firmware profile is' : 'these firmware profiles are'} not valid JSON, so ${unreadable.length === 1 ? 'its' : 'their'} names are unknown: ${unreadable.join(', ')}` : '';
+    const also = nameless.length ? `; ${nameless.length === 1 ? 'this firmware profile has' : 'these firmware profiles have'} no name to match: ${nameless.join('; ')}` : '';
     throw new NbprError(`no package or firmware named '${name}'${suggestion(name, byName.keys())}${also}`, { code: 'cli/unknown-project', where: root, hint: 'nbpr works on the nbpr.json and nbpr.firmware.json files of this workspace.' });
   }
   return file;
+}
+
+/** A firmware profile's name, read without validating the rest of it (a broken one elsewhere does not matter), or why it has none. */
+function firmwareName(file: string): { name: string; why?: undefined } | { name?: undefined; why: string } {
+  try {
+    const { value } = readJsonSource(file);
+    const name = value !== null && typeof value === 'object' ? (value as { name?: unknown }).name : undefined;
+    return typeof name === 'string' ? { name } : { why: `${displayPath(file)} /name: ${name === undefined ? 'missing' : 'not a string'}` };
+  } catch (error) {
+    return { why: isNbprError(error) ? `${error.where}: ${error.message}` : String(error) };
+  }
 }

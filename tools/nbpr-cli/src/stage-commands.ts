@@ -1,6 +1,6 @@
 import { dirname, relative } from 'node:path';
 import { ProjectSession, runStage, stagesUpTo, type StageName } from '@nbpr/pipeline';
-import type { Command } from './commands';
+import { positional, type Command } from './commands';
 import { projectFile, projectFiles } from './project-files';
 import { findWorkspace } from './workspace';
 
@@ -13,9 +13,9 @@ function stageCommand(target: StageName, help: string): Command {
     usage: `nbpr ${target} <package|firmware>`,
     help: `${help} Runs ${target === 'resolve' ? 'it' : 'the stages before it too'} in one process, as \`nx run <project>:${target}\` does, and writes the same files under dist/.`,
     async run(args) {
-      const name = args.find((a) => !a.startsWith('-'));
+      const name = positional(args, 'package or firmware name');
       const { root, options } = findWorkspace();
-      const file = projectFile(root, name ?? '');
+      const file = projectFile(root, name);
       const project = { root: relative(root, dirname(file)), file, packageFiles: projectFiles(root, options).packages, pluginOptions: options };
       const session = new ProjectSession({ ...project, workspaceRoot: root });
       for (const stage of stagesUpTo(target, file)) {

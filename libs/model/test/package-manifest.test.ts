@@ -185,3 +185,8 @@ test("a vendored tree whose external.desc has another name than NBPR_<NAME> is r
   const path = writeJson(join(dir, 'nbpr.json'), { ...mainlinePackage('jq'), name: 'hello', buildroot: { external: 'buildroot', packages: ['hello'] } });
   assert.match(failure(() => loadPackageManifest(path)), /external\.desc names the tree 'HELLO', expected 'NBPR_HELLO'/);
 });
+
+test('an option value of the wrong type is refused with a hint about the types an option value takes, not only about control characters', () => {
+  const path = writeJson(join(root, 'fw-type', 'nbpr.firmware.json'), { schemaVersion: 1, name: 'fw', system: 'nerves_system_rpi4@2.0.4', packages: { jq: { options: { name: [1] } } } });
+  assert.match(failure(() => loadFirmwareProfile(path)), /\/packages\/jq\/options\/name: expected boolean,integer,string, got array \[1\]\n\s+An option value: true or false, a whole number, or a string/);
+});

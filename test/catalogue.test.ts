@@ -51,6 +51,7 @@ test('the catalogue check reports a version, an option default and a dependency 
 test("Buildroot's facts are read from a tree: the .mk's version and licence (continued lines), the Config.in's homepage, description, selects and sub-options with prompts and defaults", () => {
   const tree = tempDir();
   mkdirSync(join(tree, 'package', 'foo-bar'), { recursive: true });
+  writeFileSync(join(tree, 'Makefile'), 'export BR2_VERSION := 2026.05.1\n');
   writeFileSync(join(tree, 'package', 'foo-bar', 'foo-bar.mk'), 'FOO_BAR_VERSION = 2.1\nFOO_BAR_LICENSE = MIT (code), \\\n\tBSD-2-Clause (docs)\nHOST_FOO_BAR_VERSION = 9\n');
   writeFileSync(
     join(tree, 'package', 'foo-bar', 'Config.in'),
@@ -85,6 +86,14 @@ test('nbpr check-catalogue fails listing every disagreement, without a stack tra
   const good = spawnSync(process.execPath, [join(repoRoot, 'tools', 'nbpr-cli', 'bin', 'nbpr.js'), 'check-catalogue', '--facts', join(repoRoot, 'test', 'fixtures', 'buildroot-2026.05.1-packages.json')], { cwd: repoRoot, env, encoding: 'utf8' });
   assert.equal(good.status, 0, good.stdout + good.stderr);
   assert.match(good.stdout, /check-catalogue: 34 packages agree/);
+  const notATree = spawnSync(process.execPath, [join(repoRoot, 'tools', 'nbpr-cli', 'bin', 'nbpr.js'), 'check-catalogue', '--buildroot-dir', tempDir()], { cwd: repoRoot, env, encoding: 'utf8' });
+  assert.equal(notATree.status, 1);
+  assert.match(notATree.stderr, /: not a Buildroot tree \(no Makefile declaring BR2_VERSION\)[^]*code: buildroot\/not-a-tree/, 'not 34 packages "not in Buildroot"');
+  const notJson = join(tempDir(), 'facts.json');
+  writeFileSync(notJson, '{\n  "packages": oops\n}\n');
+  const malformed = spawnSync(process.execPath, [join(repoRoot, 'tools', 'nbpr-cli', 'bin', 'nbpr.js'), 'check-catalogue', '--facts', notJson], { cwd: repoRoot, env, encoding: 'utf8' });
+  assert.equal(malformed.status, 1);
+  assert.match(malformed.stderr, /facts\.json:2:\d+: cannot read the facts file: malformed JSON[^]*code: buildroot\/unreadable-facts/);
 });
 
 test('tcpdump depends on libpcap, as Buildroot selects it', () => {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildrootSymbol, buildrootVariable, NbprError, type Catalogue } from '@nbpr/model';
+import { buildrootSymbol, buildrootVariable, isNbprError, NbprError, readJsonSource, type Catalogue } from '@nbpr/model';
+import { treeVersion } from './tree-version';
 
 /** What Buildroot says of one package, as its <pkg>.mk and Config.in say it. */
 export interface BuildrootPackageFacts {
@@ -24,9 +25,10 @@ export interface BuildrootPackageFacts {
 export function readFactsFile(file: string): Record<string, BuildrootPackageFacts> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = readJsonSource(file).value;
   } catch (error) {
-    throw new NbprError(`cannot read the facts file: ${(error as Error).message}`, { code: 'buildroot/unreadable-facts', where: file, hint: 'Give a JSON file of Buildroot package facts, or --buildroot-dir <tree>.' });
+    if (!isNbprError(error)) throw error;
+    throw new NbprError(`cannot read the facts file: ${error.message}`, { code: 'buildroot/unreadable-facts', where: error.where ?? file, hint: 'Give a JSON file of Buildroot package facts, or --buildroot-dir <tree>.' });
   }
   const packages = ((parsed as { packages?: unknown }).packages ?? parsed) as Record<string, BuildrootPackageFacts>;
   if (typeof packages !== 'object' || packages === null) throw new NbprError('not a facts file (an object of packages)', { code: 'buildroot/invalid-facts', where: file });
@@ -35,6 +37,10 @@ export function readFactsFile(file: string): Record<string, BuildrootPackageFact
 
 /** The facts of `names` read from a Buildroot tree (package/<name>/<name>.mk and Config.in). */
 export function factsFromTree(tree: string, names: string[]): Record<string, BuildrootPackageFacts> {
+  // Else every package would be "not in Buildroot", which is not what is wrong.
+  if (!treeVersion(tree)) {
+    throw new NbprError('not a Buildroot tree (no Makefile declaring BR2_VERSION)', { code: 'buildroot/not-a-tree', where: tree, hint: 'Give the top directory of a Buildroot source tree, the one holding its Makefile and package/.' });
+  }
   const out: Record<string, BuildrootPackageFacts> = {};
   for (const name of names) {
     const dir = join(tree, 'package', name);

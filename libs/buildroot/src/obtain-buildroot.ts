@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { NbprError, type NervesSystem } from '@nbpr/model';
 import { downloadFirst, nervesDataHome, readSourcesLock, sha256OfFile, unpackAtomically, verifyOrRecord } from '@nbpr/nerves-artifacts';
+import { treeVersion } from './tree-version';
 
 /**
  * sha256 of official buildroot-<version>.tar.gz releases that NBPR knows. Versions missing here
@@ -21,14 +22,6 @@ export function nervesDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(nervesDataHome(env), 'nbpr');
 }
 
-/** The Buildroot version a tree's top Makefile declares (`export BR2_VERSION := ...`). */
-export function treeVersion(tree: string): string | undefined {
-  try {
-    return readFileSync(join(tree, 'Makefile'), 'utf8').match(/^(?:export\s+)?BR2_VERSION\s*:?=\s*(\S+)/m)?.[1];
-  } catch {
-    return undefined;
-  }
-}
 
 export interface BuildrootTrees {
   /** The Buildroot tree, patched as the system's nerves_system_br patches it. */

@@ -15,7 +15,7 @@ import { containerImage, makeCommand } from '../src/backend';
 import { SourceBuildInput } from '../src/build-package';
 import { harvest } from '../src/harvest';
 import { seedToolchain } from '../src/nerves-toolchain';
-import { treeVersion } from '../src/obtain-buildroot';
+import { treeVersion } from '../src/tree-version';
 import { buildrootStep } from '../src/run-make';
 import { stripSettings, stripTree } from '../src/strip';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';

@@ -59,8 +59,14 @@ test('nbpr fetch fills the local store, cache ls lists it, cache clean empties i
   const listed = nbpr('cache', 'ls');
   assert.equal(listed.out.trim().split('\n').length, 2, listed.out);
   assert.match(listed.out, /0\.1\.0-nerves_system_nbpr_example-0\.1\.0-[0-9a-f]{16}\s+examples\/registry/);
-  assert.match(nbpr('cache', 'clean').out, /removed /);
-  assert.equal(nbpr('cache', 'ls').out, '');
+  assert.match(nbpr('cache', 'clean').out, /^removed 2 artefact\(s\), 2 blob\(s\) and 0 leftover\(s\) of dead runs \([\d.]+ MiB\) from /);
+  const empty = nbpr('cache', 'ls');
+  assert.equal(empty.out, '');
+  assert.match(empty.err, /no artefacts in the store at /);
+  const elsewhere = tempDir();
+  writeFileSync(join(elsewhere, 'keep.txt'), 'not the store');
+  assert.match(nbprWith({ NBPR_CACHE_DIR: elsewhere }, 'cache', 'clean').out, /^removed 0 artefact\(s\), 0 blob\(s\)/);
+  assert.equal(readFileSync(join(elsewhere, 'keep.txt'), 'utf8'), 'not the store', 'clean removes only what a store holds');
 });
 
 test("nbpr publish copies a stored artefact to NBPR_REGISTRY (else nx.json's registry) once, and says where to set a registry when there is none", async () => {

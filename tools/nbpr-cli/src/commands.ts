@@ -103,14 +103,20 @@ export const cache: Command = {
     const store = openStore();
     const action = positional(args, 'ls or clean');
     if (action === 'ls') {
-      for (const entry of await store.ls()) {
+      const entries = await store.ls();
+      for (const entry of entries) {
         console.log(`${entry.key.slice(0, 16)}  ${(entry.treeBytes / 1024).toFixed(0).padStart(8)} KiB  ${entry.tag ?? ''}  ${entry.source ?? ''}`);
       }
+      // On stderr: stdout stays one line per artefact for scripts.
+      if (entries.length === 0) console.error(`no artefacts in the store at ${store.root}`);
       return 0;
     }
     if (action === 'clean') {
-      await store.clean();
-      console.log(`removed ${store.root}`);
+      // Only what the store itself holds goes: a store directory set to the wrong place loses nothing else.
+      const report = await store.clean();
+      const mib = (report.bytes / 1024 / 1024).toFixed(1);
+      console.log(`removed ${report.trees.length} artefact(s), ${report.blobs.length} blob(s) and ${report.leftovers.length} leftover(s) of dead runs (${mib} MiB) from ${store.root}`);
+      if (report.busy.length > 0) console.log(`left ${report.busy.length} artefact(s) a running nbpr or Nx task holds: ${report.busy.map((k) => k.slice(0, 16)).join(', ')}`);
       return 0;
     }
     throw new NbprError(`unknown cache action '${action}'`, { code: 'cli/unknown-action', hint: 'Use nbpr cache ls or nbpr cache clean.' });

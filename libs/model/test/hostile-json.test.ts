@@ -49,3 +49,12 @@ test('a member name given twice in one object is refused at the second one, whic
   const nested = writeJson(join(root, 'twice-top', 'foo', 'nbpr.json'), JSON.stringify(pkg({})).replace('"version":"1.0"', '"version":"1.0","version":"2.0"'));
   assert.match(failure(() => loadPackageManifest(nested)), /nbpr\.json:1:\d+ \/: the member name "version" appears twice/);
 });
+
+test("a vendored package's BR2_EXTERNAL tree must be inside its directory: '..' and '.' segments are refused at /buildroot/external", () => {
+  for (const external of ['..', '../../..', 'buildroot/../..', './buildroot', 'a/./b']) {
+    const path = writeJson(join(root, 'external', 'foo', 'nbpr.json'), pkg({ buildroot: { external, packages: ['foo'] } }));
+    assert.match(failure(() => loadPackageManifest(path)), /\/buildroot\/external: .* is not valid here/, external);
+  }
+  const path = writeJson(join(root, 'external-ok', 'foo', 'nbpr.json'), pkg({ buildroot: { external: 'br/ext.v2', packages: ['foo'] } }));
+  assert.match(failure(() => loadPackageManifest(path)), /BR2_EXTERNAL tree 'br\/ext\.v2' does not exist/, 'a path of dotted names passes the schema');
+});

@@ -190,3 +190,14 @@ test('an option value of the wrong type is refused with a hint about the types a
   const path = writeJson(join(root, 'fw-type', 'nbpr.firmware.json'), { schemaVersion: 1, name: 'fw', system: 'nerves_system_rpi4@2.0.4', packages: { jq: { options: { name: [1] } } } });
   assert.match(failure(() => loadFirmwareProfile(path)), /\/packages\/jq\/options\/name: expected boolean,integer,string, got array \[1\]\n\s+An option value: true or false, a whole number, or a string/);
 });
+
+test('a site in nx.json is a registry (host[:port][/namespace]) or oci-layout:<dir>; anything else is refused at its pointer', () => {
+  const ws = join(root, 'ws-sites');
+  for (const site of ['ftp://x', 'oci-layout:', 'Registry.example/UPPER', 'host/ns?x', 'oci-layout:a\u0000b']) {
+    writeJson(join(ws, 'nx.json'), { plugins: [{ plugin: '@nbpr/nx-plugin', options: { defaultSystem: 'nerves_system_rpi4@2.0.4', sites: ['oci-layout:examples/registry', site] } }] });
+    assert.match(failure(() => readPluginOptions(ws)), /nx\.json:\d+:\d+ \/plugins\/0\/options\/sites\/1: .* is not valid here[^]*A site is an OCI registry/, JSON.stringify(site));
+  }
+  const good = ['oci-layout:examples/registry', 'oci-layout:/srv/mirror', 'ghcr.io/nerves-binary-package-repository', '127.0.0.1:5000/nbpr', 'http://127.0.0.1:5000/nbpr'];
+  writeJson(join(ws, 'nx.json'), { plugins: [{ plugin: '@nbpr/nx-plugin', options: { defaultSystem: 'nerves_system_rpi4@2.0.4', sites: good } }] });
+  assert.deepEqual([...readPluginOptions(ws).sites!], good);
+});

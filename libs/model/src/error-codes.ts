@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   'download/checksum-mismatch': 'A download differs from the file recorded before',
   'download/failed': 'A file could not be downloaded',
   'download/invalid-lock-file': 'The lock file of download checksums is not valid',
+  'file/cannot-write': 'A file NBPR writes cannot be created or written',
   'input/several-problems': 'Several different problems were found at once',
   'json/duplicate-name': 'A JSON object names the same member twice',
   'json/lone-surrogate': 'A JSON string holds half a UTF-16 surrogate pair',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { findNodeAtLocation, getNodePath, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { displayPath } from './display-path';
 import type { ErrorCode } from './error-codes';
 import { NbprError } from './errors';
 
@@ -14,11 +14,6 @@ export interface JsonSource {
   text: string;
   value: unknown;
   tree: Node;
-}
-
-export function displayPath(path: string, cwd = process.cwd()): string {
-  const rel = relative(cwd, path);
-  return rel && !rel.startsWith('..') ? rel : path;
 }
 
 /**

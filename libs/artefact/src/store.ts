@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream';
 import { hex, insertBlob, type InsertedBlob } from './blob-insert';
 import { extractArtefact } from './extract';
 import { ARTEFACT_FILE } from './format';
-import { NbprError, tryLock, withLockFile, writeJsonAtomic, type LockOptions } from '@nbpr/model';
-import { storeRoot } from './store-location';
+import { NbprError, tryLock, withLockFile, writeFailure, writeJsonAtomic, type LockOptions } from '@nbpr/model';
+import { storeLocation, type StoreLocation } from './store-location';
 
 /** The `source` of a store record for an artefact built on this machine (else a site's name). */
 export const SOURCE_BUILD = 'source build';
@@ -78,7 +78,9 @@ const KEY = /^[0-9a-f]{64}$/;
 
 /** The store at `dir`, else where `storeRoot` says (NBPR_CACHE_DIR, the Nerves data dir). */
 export function openStore(dir?: string, env: NodeJS.ProcessEnv = process.env): ArtefactStore {
-  return new ArtefactStore(dir ?? storeRoot(env));
+  if (dir !== undefined) return new ArtefactStore(dir);
+  const location = storeLocation(env);
+  return new ArtefactStore(location.root, {}, location.setBy);
 }
 
 /**
@@ -93,6 +95,8 @@ export class ArtefactStore {
   constructor(
     readonly root: string,
     private readonly lockOptions: LockOptions = {},
+    /** The variable that chose root, when one did: what a user changes to move the store. */
+    private readonly setBy?: StoreLocation['setBy'],
   ) {}
 
   blobPath(digest: string): string {
@@ -108,9 +112,21 @@ export class ArtefactStore {
   }
 
   async prepare(): Promise<void> {
-    await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
-    await mkdir(join(this.root, 'trees'), { recursive: true });
-    await mkdir(join(this.root, 'locks'), { recursive: true });
+    for (const dir of [join(this.root, 'blobs', 'sha256'), join(this.root, 'trees'), join(this.root, 'locks')]) {
+      try {
+        await mkdir(dir, { recursive: true });
+      } catch (error) {
+        throw this.unwritable(dir, error);
+      }
+    }
+  }
+
+  /** Why the store cannot be made where it is, and how to move it: the root came from a variable the user may not know is set. */
+  private unwritable(dir: string, error: unknown): unknown {
+    const failure = writeFailure(dir, error, 'directory');
+    if (!failure) return error;
+    const where = !this.setBy ? this.root : this.setBy === 'NBPR_CACHE_DIR' ? `${this.root} (NBPR_CACHE_DIR)` : `${this.root} (the default under ${this.setBy}; NBPR_CACHE_DIR is not set)`;
+    return new NbprError(`cannot create the local artefact store: ${failure.what}`, { code: 'store/unwritable', where, hint: `${failure.hint} Or set NBPR_CACHE_DIR to a directory this user can write.`, cause: error });
   }
 
   /** Whether the artefact of `key` is here, complete. */
@@ -232,7 +248,7 @@ export class ArtefactStore {
     const wanted = options.keys ? new Set(options.keys.map(checkKey)) : undefined;
     for (const entry of entries) {
       if (wanted && !wanted.has(entry.key)) continue;
-      await mkdir(join(this.root, 'locks'), { recursive: true });
+      await this.prepare();
       const release = await tryLock(this.lockPath(entry.key), this.lockOptions);
       if (!release) {
         report.busy.push(entry.key);

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { acquireLock, tryLock } from '@nbpr/model';
 import { packArtefact, PackResult } from '../src';
 import { openStore, type ArtefactStore, type PutOptions, type StoredArtefact } from '../src/store';
-import { storeRoot } from '../src/store-location';
+import { storeLocation, storeRoot } from '../src/store-location';
 import { helloTree, key, keyDocument, scratch } from './support';
+import { rejectionText } from '../../../test/support/errors';
 
 const { root, path, dir: fresh } = scratch();
 const src = join(__dirname, '..', 'src', 'store');
@@ -42,6 +43,28 @@ test('the store lives at NBPR_CACHE_DIR, else $XDG_DATA_HOME/nerves/nbpr, else ~
   assert.equal(storeRoot({ HOME: '/h' }), '/h/.nerves/nbpr');
   assert.equal(openStore('/s').root, '/s');
   assert.equal(openStore(undefined, { NBPR_CACHE_DIR: '/c' }).root, '/c');
+});
+
+test('storeLocation says which variable chose the store, for an error to name what to change', () => {
+  assert.deepEqual(storeLocation({ NBPR_CACHE_DIR: '/c', HOME: '/h' }), { root: '/c', setBy: 'NBPR_CACHE_DIR' });
+  assert.deepEqual(storeLocation({ XDG_DATA_HOME: '/x', HOME: '/h' }), { root: '/x/nerves/nbpr', setBy: 'XDG_DATA_HOME' });
+  assert.deepEqual(storeLocation({ HOME: '/h' }), { root: '/h/.nerves/nbpr', setBy: 'HOME' });
+});
+
+test('a store that cannot be created (a file in the way) is an NbprError naming it and NBPR_CACHE_DIR, also through obtain', async () => {
+  const file = path('not-a-directory');
+  writeFileSync(file, 'x');
+  const expected = `${file} (NBPR_CACHE_DIR): cannot create the local artefact store: ${file} is a file where a directory must be\n  Remove or rename ${file}, then run again. Or set NBPR_CACHE_DIR to a directory this user can write.\n  code: store/unwritable`;
+  assert.equal(await rejectionText(openStore(undefined, { NBPR_CACHE_DIR: file }).prepare()), expected);
+  assert.equal(await rejectionText(openStore(undefined, { NBPR_CACHE_DIR: file }).obtain(key, () => assert.fail('not produced'))), expected);
+  const home = path('home-is-a-file');
+  writeFileSync(home, 'x');
+  assert.match(await rejectionText(openStore(undefined, { HOME: home }).prepare()), new RegExp(`^${join(home, '.nerves', 'nbpr')} \\(the default under HOME; NBPR_CACHE_DIR is not set\\): cannot create the local artefact store: ${home} is a file where a directory must be`));
+});
+
+test('a store where this user cannot write is an NbprError with the NBPR_CACHE_DIR way out', { skip: !existsSync('/sys/kernel') && 'no sysfs here' }, async () => {
+  const text = await rejectionText(openStore(undefined, { NBPR_CACHE_DIR: '/sys/nbpr-store' }).prepare());
+  assert.match(text, /^\/sys\/nbpr-store \(NBPR_CACHE_DIR\): cannot create the local artefact store: (permission denied \(E(PERM|ACCES)\)|read-only file system \(EROFS\))\n  Give this user write access to \/sys, or write elsewhere\. Or set NBPR_CACHE_DIR to a directory this user can write\.\n  code: store\/unwritable$/);
 });
 
 test('obtain through the locked key verifies and stores the blob and the tree, then get and has find them; a second is a no-op', async () => {

@@ -141,6 +141,7 @@ export const ERROR_CODES = {
   'store/digest-mismatch': 'A blob to store is not the one its digest names',
   'store/invalid-key': 'A cache key is not 64 hex digits',
   'store/no-record': 'The local store has no record of an artefact',
+  'store/unwritable': 'The local store directory cannot be created or written',
   'system/download-failed': 'The Nerves system could not be downloaded',
   'system/incomplete-config': 'The system .config misses a setting NBPR needs',
   'system/inconsistent-artefact': 'The system directory name and its .config disagree',

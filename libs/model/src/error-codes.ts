@@ -153,6 +153,7 @@ export const ERROR_CODES = {
   'system/release-asset-missing': 'The system release has no artefact to download',
   'system/release-unlisted': 'The system release cannot be listed',
   'system/unknown-version': 'The version of the system cannot be told',
+  'system/unreadable-file': 'A file of the Nerves system artefact cannot be read',
   'toolchain/download-failed': 'The toolchain of the system could not be downloaded',
   'trust/invalid-key': 'A trusted public key or the signing key is not an ECDSA P-256 key in PEM',
   'trust/key-unreadable': 'A trusted key file named in nx.json cannot be read',

@@ -35,6 +35,16 @@ export function writeFailure(path: string, error: unknown, want: 'file' | 'direc
   return { what: `cannot write (${code})`, hint: 'Fix what the system reports (space, quota, name length) and run again.' };
 }
 
+/** Why a file could not be read, as a message of its own (callers name the file in `where`). */
+export function readFailure(error: unknown): FsFailure | undefined {
+  const code = errnoCode(error);
+  if (!code) return undefined;
+  if (code === 'ENOENT') return { what: 'file not found', hint: 'Check the path.' };
+  if (code === 'EISDIR') return { what: 'not a file: it is a directory', hint: 'Give the path of a file, not of a directory.' };
+  if (code === 'EACCES' || code === 'EPERM') return { what: `cannot read the file: permission denied (${code})`, hint: 'Give this user read access to the file.' };
+  return { what: `cannot read the file (${code})`, hint: 'Check that it is a regular file this user can read.' };
+}
+
 /**
  * The entry that stops `path` from being made: the path itself when it is the wrong kind,
  * else the nearest existing ancestor when that is no directory (above an existing directory,

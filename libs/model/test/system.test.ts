@@ -6,6 +6,7 @@ import { locateSystem, NbprError, parseDotConfig, quoteKconfigString, readSystem
 import { realDotConfig } from '../../../test/support/reference';
 import { systemArtefact } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';
+import { failureText } from '../../../test/support/errors';
 
 const root = tempDir();
 const options: PluginOptions = { defaultSystem: 'nerves_system_rpi4@2.0.4' };
@@ -85,4 +86,21 @@ test('missing or inconsistent artefacts are errors naming the place', () => {
   mkdirSync(join(noName, 'staging'), { recursive: true });
   writeFileSync(join(noName, '.config'), realDotConfig().replace(/^BR2_NERVES_SYSTEM_NAME=.*\n/m, ''));
   assert.throws(() => readSystem(noName), /BR2_NERVES_SYSTEM_NAME is not set/);
+});
+
+test('a system file that is there but cannot be read (.config, nerves-system.tag or VERSION a directory) is an error naming it', () => {
+  const base = join(root, 'unreadable');
+  const hint = 'must be a file this user can read. Use the artefact directory Nerves unpacked (it holds .config, staging/, legal-info/, images/ and nerves-system.tag).';
+  const config = systemArtefact(join(base, 'config'));
+  rmSync(join(config, '.config'));
+  mkdirSync(join(config, '.config'));
+  assert.equal(failureText(() => readSystem(config)), `${join(config, '.config')}: not a file: it is a directory\n  .config ${hint}\n  code: system/unreadable-file`);
+  const tag = systemArtefact(join(base, 'tag'));
+  rmSync(join(tag, 'nerves-system.tag'));
+  mkdirSync(join(tag, 'nerves-system.tag'));
+  assert.equal(failureText(() => readSystem(tag)), `${join(tag, 'nerves-system.tag')}: not a file: it is a directory\n  nerves-system.tag ${hint}\n  code: system/unreadable-file`);
+  const unversioned = join(base, 'version', 'nerves_system_rpi4');
+  require('node:fs').renameSync(systemArtefact(join(base, 'version')), unversioned);
+  mkdirSync(join(unversioned, 'VERSION'));
+  assert.match(failureText(() => readSystem(unversioned)), /VERSION: not a file: it is a directory\n  VERSION must be a file[\s\S]*code: system\/unreadable-file$/);
 });

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { NbprError } from '../errors';
 import { parseDotConfig, unquoteKconfigString } from './dot-config';
 import { isDirectory } from '../file-kind';
+import { errnoCode, readFailure } from '../fs-failure';
 
 /** A Nerves system artefact directory, as NBPR needs it. */
 export interface NervesSystem {
@@ -44,8 +45,8 @@ export function readSystem(directory: string): NervesSystem {
   const fix = 'Use the artefact directory Nerves unpacked (it holds .config, staging/, legal-info/, images/ and nerves-system.tag).';
   if (!isDirectory(dir)) throw new NbprError('Nerves system artefact directory does not exist', { code: 'system/missing-directory', where: dir, hint: fix });
   const configPath = join(dir, '.config');
-  if (!existsSync(configPath)) throw new NbprError('not a Nerves system artefact: no .config', { code: 'system/not-an-artefact', where: dir, hint: fix });
-  const bytes = readFileSync(configPath);
+  const bytes = readSystemFile(configPath, fix);
+  if (!bytes) throw new NbprError('not a Nerves system artefact: no .config', { code: 'system/not-an-artefact', where: dir, hint: fix });
   const parsed = parseDotConfig(bytes.toString('utf8'), configPath);
   if (!parsed.buildrootVersion) {
     throw new NbprError("the .config header does not name a Buildroot version ('# Buildroot <version> Configuration')", { code: 'system/incomplete-config', where: configPath, hint: 'The .config must be the one Buildroot wrote for the system.' });
@@ -58,12 +59,13 @@ export function readSystem(directory: string): NervesSystem {
     throw new NbprError(`inconsistent system artefact: the directory is named for ${dirMatch[1]} but its .config is for ${app}`, { code: 'system/inconsistent-artefact', where: dir, hint: 'Unpack each system artefact into its own <app>-portable-<version> directory.' });
   }
   const versionFile = join(dir, 'VERSION');
-  const version = dirMatch?.[2] ?? (existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim() : undefined);
+  const version = dirMatch?.[2] ?? readSystemFile(versionFile, fix)?.toString('utf8').trim();
   if (!version) {
     throw new NbprError('cannot tell the system version', { code: 'system/unknown-version', where: dir, hint: `Name the directory ${app}-portable-<version> as Nerves does, or add a VERSION file.` });
   }
   const tagPath = join(dir, 'nerves-system.tag');
-  if (!existsSync(tagPath)) throw new NbprError('not a Nerves system artefact: no nerves-system.tag', { code: 'system/not-an-artefact', where: dir, hint: fix });
+  const tag = readSystemFile(tagPath, fix);
+  if (!tag) throw new NbprError('not a Nerves system artefact: no nerves-system.tag', { code: 'system/not-an-artefact', where: dir, hint: fix });
   const stagingDir = join(dir, 'staging');
   if (!isDirectory(stagingDir)) throw new NbprError('not a Nerves system artefact: no staging/ directory', { code: 'system/not-an-artefact', where: dir, hint: fix });
   const tuple = stringSymbol(config, 'BR2_TOOLCHAIN_EXTERNAL_CUSTOM_PREFIX') ?? stringSymbol(config, 'BR2_TOOLCHAIN_EXTERNAL_PREFIX');
@@ -77,7 +79,7 @@ export function readSystem(directory: string): NervesSystem {
     version,
     id: `${app}@${version}`,
     buildrootVersion: parsed.buildrootVersion,
-    nervesSystemBrVersion: readFileSync(tagPath, 'utf8').trim(),
+    nervesSystemBrVersion: tag.toString('utf8').trim(),
     arch,
     toolchainTuple: tuple,
     config,
@@ -90,6 +92,22 @@ export function readSystem(directory: string): NervesSystem {
 
 export function systemIdentity(system: NervesSystem): SystemIdentity {
   return { app: system.app, version: system.version, buildroot: system.buildrootVersion, config: system.configSha256 };
+}
+
+/**
+ * The bytes of a file of the system, undefined when it is not there (the caller says which
+ * file an artefact must have); one that is there but cannot be read (a directory, no
+ * permission) is an error naming it, checked in the same call so nothing changes in between.
+ */
+function readSystemFile(path: string, fix: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    const failure = readFailure(error);
+    if (!failure) throw error;
+    throw new NbprError(failure.what, { code: 'system/unreadable-file', where: path, hint: `${basename(path)} must be a file this user can read. ${fix}`, cause: error });
+  }
 }
 
 function stringSymbol(config: Map<string, string>, symbol: string): string | undefined {

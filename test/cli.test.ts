@@ -157,3 +157,23 @@ test("a firmware for another system than NBPR_SYSTEM is skipped by every stage, 
   assert.equal(malformed.status, 1);
   assert.match(malformed.err, /'x@' is not a system id[^]*code: system\/invalid-id/);
 });
+
+test('nbpr ci-plan names a list file that is missing, a directory, not JSON (at its line and column) or not a list, without a stack trace', () => {
+  const dir = tempDir();
+  const missing = nbpr('ci-plan', join(dir, 'affected.json'));
+  assert.equal(missing.status, 1);
+  assert.equal(missing.err, `${join(dir, 'affected.json')}: file not found\n  Check the path.\n  code: json/unreadable-file\n`);
+  const directory = nbpr('ci-plan', dir);
+  assert.equal(directory.status, 1);
+  assert.equal(directory.err, `${dir}: not a file: it is a directory\n  Give the path of a file, not of a directory.\n  code: json/unreadable-file\n`);
+  writeFileSync(join(dir, 'broken.json'), '[\n  "nbpr-hello",\n');
+  const broken = nbpr('ci-plan', join(dir, 'broken.json'));
+  assert.equal(broken.status, 1);
+  assert.match(broken.err, new RegExp(`^${join(dir, 'broken.json')}:3:1: malformed JSON: expected a value\n[\\s\\S]*code: json/malformed\n$`));
+  writeFileSync(join(dir, 'object.json'), '{}');
+  assert.match(nbpr('ci-plan', join(dir, 'object.json')).err, new RegExp(`^${join(dir, 'object.json')}: not a JSON list of project names\n[\\s\\S]*code: cli/invalid-affected-list\n$`));
+  writeFileSync(join(dir, 'affected.json'), '["nbpr-hello"]');
+  const planned = nbpr('ci-plan', join(dir, 'affected.json'));
+  assert.equal(planned.status, 0, planned.err);
+  assert.match(planned.out, /"projects":"nbpr-hello"/);
+});

@@ -3,6 +3,7 @@ import { findNodeAtLocation, getNodePath, getNodeValue, parseTree, printParseErr
 import { displayPath } from './display-path';
 import type { ErrorCode } from './error-codes';
 import { NbprError } from './errors';
+import { readFailure } from './fs-failure';
 
 /**
  * A JSON file as read from disk, kept with its text so that any later error can point at
@@ -28,12 +29,9 @@ export function readJsonSource(path: string, cwd = process.cwd(), dialect: JsonD
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new NbprError(code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(error)})`, {
-      code: 'json/unreadable-file',
-      where: file,
-      cause: error,
-    });
+    const failure = readFailure(error);
+    if (!failure) throw error;
+    throw new NbprError(failure.what, { code: 'json/unreadable-file', where: file, hint: failure.hint, cause: error });
   }
   return parseJsonSource(file, text, dialect);
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Catalogue, loadFirmwareProfile, NbprError } from '@nbpr/model';
+import { Catalogue, loadFirmwareProfile, NbprError, parseJsonSource, readJsonSource } from '@nbpr/model';
 import { ciPlan } from '@nbpr/pipeline';
 import type { Command } from './commands';
 import { projectFiles } from './project-files';
@@ -15,15 +15,10 @@ export const ciPlanCommand: Command = {
   async run(args) {
     const source = args.find((a) => a === '-' || !a.startsWith('-'));
     if (!source) throw new NbprError('missing the affected projects', { code: 'cli/missing-argument', hint: 'Pass the file `nx show projects --affected --json` wrote, or - to read it from stdin.' });
-    const text = readFileSync(source === '-' ? 0 : source, 'utf8');
-    let affected: unknown;
-    try {
-      affected = JSON.parse(text);
-    } catch {
-      affected = undefined;
-    }
+    const list = source === '-' ? parseJsonSource('stdin', readFileSync(0, 'utf8')) : readJsonSource(source);
+    const affected = list.value;
     if (!Array.isArray(affected) || !affected.every((p) => typeof p === 'string')) {
-      throw new NbprError('not a JSON list of project names', { code: 'cli/invalid-affected-list', where: source === '-' ? 'stdin' : source, hint: 'Give it what `nx show projects --affected --json` prints.' });
+      throw new NbprError('not a JSON list of project names', { code: 'cli/invalid-affected-list', where: list.file, hint: 'Give it what `nx show projects --affected --json` prints.' });
     }
     const { root, options } = findWorkspace();
     const files = projectFiles(root, options);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateSystem, NbprError, parseDotConfig, quoteKconfigString, readSystem, renderDotConfigFragment, unquoteKconfigString, PluginOptions } from '../src';
 import { realDotConfig } from '../../../test/support/reference';
@@ -103,4 +103,23 @@ test('a system file that is there but cannot be read (.config, nerves-system.tag
   require('node:fs').renameSync(systemArtefact(join(base, 'version')), unversioned);
   mkdirSync(join(unversioned, 'VERSION'));
   assert.match(failureText(() => readSystem(unversioned)), /VERSION: not a file: it is a directory\n  VERSION must be a file[\s\S]*code: system\/unreadable-file$/);
+});
+
+test("a system's nerves-system.tag or VERSION that is no version is refused naming the file: it names a download and a file", () => {
+  for (const tag of ['v1.34.0 junk/../x', '../../etc', '\u0000\u0001']) {
+    const dir = systemArtefact(tempDir());
+    writeFileSync(join(dir, 'nerves-system.tag'), `${tag}\n`);
+    assert.throws(() => readSystem(dir), (e: unknown) => e instanceof NbprError && e.code === 'system/not-an-artefact' && join(dir, 'nerves-system.tag') === e.where && /not a nerves_system_br version/.test(e.message), JSON.stringify(tag));
+  }
+  for (const tag of ['v1.34.0', 'v1.34.0-3-g1a2b3c4', 'v1.34.0+dirty']) {
+    const dir = systemArtefact(tempDir());
+    writeFileSync(join(dir, 'nerves-system.tag'), `${tag}\n`);
+    assert.equal(readSystem(dir).nervesSystemBrVersion, tag);
+  }
+  const unversioned = join(tempDir(), 'nerves_system_rpi4');
+  renameSync(systemArtefact(tempDir()), unversioned);
+  writeFileSync(join(unversioned, 'VERSION'), '../2.0.4\n');
+  assert.throws(() => readSystem(unversioned), (e: unknown) => e instanceof NbprError && e.code === 'system/unknown-version' && e.where === join(unversioned, 'VERSION'));
+  writeFileSync(join(unversioned, 'VERSION'), '2.0.4\n');
+  assert.equal(readSystem(unversioned).id, 'nerves_system_rpi4@2.0.4');
 });

@@ -7,6 +7,9 @@ import { isDirectory } from '../file-kind';
 import { errnoCode, readFailure } from '../fs-failure';
 
 /** A Nerves system artefact directory, as NBPR needs it. */
+/** A nerves_system_br release (v1.34.0, as git describe may extend it): one path segment, safe in a URL and a file name. */
+const NERVES_SYSTEM_BR_TAG = /^v?[0-9][0-9A-Za-z.+_-]{0,63}$/;
+
 export interface NervesSystem {
   dir: string;
   /** BR2_NERVES_SYSTEM_NAME, e.g. nerves_system_rpi4. */
@@ -60,12 +63,17 @@ export function readSystem(directory: string): NervesSystem {
   }
   const versionFile = join(dir, 'VERSION');
   const version = dirMatch?.[2] ?? readSystemFile(versionFile, fix)?.toString('utf8').trim();
-  if (!version) {
-    throw new NbprError('cannot tell the system version', { code: 'system/unknown-version', where: dir, hint: `Name the directory ${app}-portable-<version> as Nerves does, or add a VERSION file.` });
+  if (!version || !/^[0-9A-Za-z][0-9A-Za-z.+-]{0,63}$/.test(version)) {
+    throw new NbprError(version ? `VERSION holds ${JSON.stringify(version.slice(0, 80))}, not a version` : 'cannot tell the system version', { code: 'system/unknown-version', where: version ? versionFile : dir, hint: `Name the directory ${app}-portable-<version> as Nerves does, or add a VERSION file of one line such as 2.0.4.` });
   }
   const tagPath = join(dir, 'nerves-system.tag');
   const tag = readSystemFile(tagPath, fix);
   if (!tag) throw new NbprError('not a Nerves system artefact: no nerves-system.tag', { code: 'system/not-an-artefact', where: dir, hint: fix });
+  const nervesSystemBrVersion = tag.toString('utf8').trim();
+  // It names nerves_system_br's release to download and the file it is kept in.
+  if (!NERVES_SYSTEM_BR_TAG.test(nervesSystemBrVersion)) {
+    throw new NbprError(`nerves-system.tag holds ${JSON.stringify(nervesSystemBrVersion.slice(0, 80))}, not a nerves_system_br version`, { code: 'system/not-an-artefact', where: tagPath, hint: `${fix} Its nerves-system.tag is one line such as v1.34.0.` });
+  }
   const stagingDir = join(dir, 'staging');
   if (!isDirectory(stagingDir)) throw new NbprError('not a Nerves system artefact: no staging/ directory', { code: 'system/not-an-artefact', where: dir, hint: fix });
   const tuple = stringSymbol(config, 'BR2_TOOLCHAIN_EXTERNAL_CUSTOM_PREFIX') ?? stringSymbol(config, 'BR2_TOOLCHAIN_EXTERNAL_PREFIX');
@@ -79,7 +87,7 @@ export function readSystem(directory: string): NervesSystem {
     version,
     id: `${app}@${version}`,
     buildrootVersion: parsed.buildrootVersion,
-    nervesSystemBrVersion: tag.toString('utf8').trim(),
+    nervesSystemBrVersion,
     arch,
     toolchainTuple: tuple,
     config,

@@ -7,7 +7,7 @@ export { ERROR_CODES, type ErrorCode } from './error-codes';
 export { isNbprError, NbprError, NbprErrors } from './errors';
 export { isDirectory, isFile } from './file-kind';
 export { FIRMWARE_FILE, type FirmwareProfile, loadFirmwareProfile } from './firmware-profile';
-export { writeFailure } from './fs-failure';
+export { readFailure, writeFailure } from './fs-failure';
 export { errorAt, type JsonSource, parseJsonSource, pointerOf, readJsonSource } from './json-file';
 export { acquireLock, type LockOptions, tryLock, withLockFile } from './lock-file';
 export { buildrootSymbol, buildrootVariable, checkOptionValue, type Daemon, type KconfigValue, type OptionValue, PACKAGE_FILE, type PackageManifest, type PackageMetadata, targetsSystem } from './package-manifest';

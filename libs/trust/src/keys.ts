@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { NbprError } from '@nbpr/model';
+import { NbprError, readFailure } from '@nbpr/model';
 
 /** A public key whose signatures the workspace accepts, with where it was named (for messages). */
 export interface TrustedKey {
@@ -34,15 +34,15 @@ function checkCurve(key: KeyObject, where: string): void {
 }
 
 /** A trusted key from PEM text (`SubjectPublicKeyInfo`, as in cosign.pub). */
-export function parseTrustedKey(pem: string, source: string): TrustedKey {
+export function parseTrustedKey(pem: string, source: string, where = source): TrustedKey {
   let key: KeyObject;
   try {
     if (!/-----BEGIN PUBLIC KEY-----/.test(pem)) throw new Error('no PUBLIC KEY block');
     key = createPublicKey({ key: pem, format: 'pem' });
   } catch (error) {
-    throw new NbprError(`not a PEM public key: ${(error as Error).message}`, { code: 'trust/invalid-key', where: source, hint: 'A trusted key is a PEM file starting "-----BEGIN PUBLIC KEY-----" (cosign.pub, or `openssl pkey -pubout` of the signing key).' });
+    throw new NbprError(`not a PEM public key: ${(error as Error).message}`, { code: 'trust/invalid-key', where, hint: 'A trusted key is a PEM file starting "-----BEGIN PUBLIC KEY-----" (cosign.pub, or `openssl pkey -pubout` of the signing key).' });
   }
-  checkCurve(key, source);
+  checkCurve(key, where);
   return { id: keyId(key), source, key };
 }
 
@@ -54,9 +54,12 @@ export function loadTrustedKeys(paths: string[], workspaceRoot: string, pointer 
     try {
       pem = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new NbprError(`cannot read trusted key ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { code: 'trust/key-unreadable', where: `${pointer}/${i}`, hint: 'Name PEM public key files relative to the workspace root, and commit them.' });
+      const failure = readFailure(error);
+      if (!failure) throw error;
+      throw new NbprError(`cannot read trusted key ${JSON.stringify(path)}: ${failure.what}`, { code: 'trust/key-unreadable', where: `${pointer}/${i}`, hint: `${failure.hint} Trusted keys are PEM public key files named relative to the workspace root, and committed.` });
     }
-    return parseTrustedKey(pem, path);
+    // Named by its place in nx.json too: the file alone does not say why it is read.
+    return parseTrustedKey(pem, path, `${JSON.stringify(path)} (${pointer}/${i})`);
   });
 }
 

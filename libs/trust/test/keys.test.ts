@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTrustedKey, signingKeyFromEnv } from '../src/keys';
 import { trustPolicy } from '../src';
@@ -49,7 +49,9 @@ test('the trust policy: keys mean require unless it says otherwise; require with
   assert.equal(trustPolicy({ keys: ['policy.pub'] }, dir).mode, 'require');
   assert.equal(trustPolicy({ keys: [pair.publicFile], policy: 'warn' }, dir).mode, 'warn');
   assert.throws(() => trustPolicy({ policy: 'require' }, dir), (e: any) => e.code === 'trust/no-keys' && /trust\/keys/.test(e.where));
-  assert.throws(() => trustPolicy({ keys: ['policy.pub', 'missing.pub'] }, dir), (e: any) => e.code === 'trust/key-unreadable' && /keys\/1$/.test(e.where) && /ENOENT/.test(e.message));
+  assert.throws(() => trustPolicy({ keys: ['policy.pub', 'missing.pub'] }, dir), (e: any) => e.code === 'trust/key-unreadable' && /keys\/1$/.test(e.where) && /cannot read trusted key "missing\.pub": file not found/.test(e.message));
+  mkdirSync(join(dir, 'a-directory.pub'), { recursive: true });
+  assert.throws(() => trustPolicy({ keys: ['a-directory.pub'] }, dir), (e: any) => e.code === 'trust/key-unreadable' && /not a file: it is a directory/.test(e.message));
   writeFileSync(join(dir, 'not-a-key.pub'), 'hello\n');
-  assert.throws(() => trustPolicy({ keys: ['not-a-key.pub'] }, dir), (e: any) => e.code === 'trust/invalid-key' && e.where === 'not-a-key.pub');
+  assert.throws(() => trustPolicy({ keys: ['policy.pub', 'not-a-key.pub'] }, dir), (e: any) => e.code === 'trust/invalid-key' && e.where === '"not-a-key.pub" (nx.json /plugins/…/options/trust/keys/1)');
 });

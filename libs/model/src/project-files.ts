@@ -60,7 +60,7 @@ function catalogueDir(entry: string, workspaceRoot: string, index: number): stri
   }
   throw new NbprError(`catalogue ${entry} is not installed`, {
     code: 'catalogue/not-installed',
-    where: `nx.json /plugins -> ${PLUGIN_NAME} -> options/catalogues/${index}`,
+    where: `nx.json /plugins/…/options/catalogues/${index} (${PLUGIN_NAME})`,
     hint: entry.startsWith('.') || isAbsolute(entry) ? 'Point it at a directory holding <package>/nbpr.json directories.' : `Install it (npm install --save-dev ${entry}), or remove it from the list.`,
   });
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Catalogue, loadFirmwareProfile, readPluginOptions } from '../src';
+import { Catalogue, catalogueFiles, loadFirmwareProfile, NbprError, readPluginOptions } from '../src';
 import { loadPackageManifest } from '../src/package-manifest';
 import { mainlinePackage, writeJson } from '../../../test/support/fixtures';
 import { tempDir } from '../../../test/support/temp';
@@ -200,4 +200,8 @@ test('a site in nx.json is a registry (host[:port][/namespace]) or oci-layout:<d
   const good = ['oci-layout:examples/registry', 'oci-layout:/srv/mirror', 'ghcr.io/nerves-binary-package-repository', '127.0.0.1:5000/nbpr', 'http://127.0.0.1:5000/nbpr'];
   writeJson(join(ws, 'nx.json'), { plugins: [{ plugin: '@nbpr/nx-plugin', options: { defaultSystem: 'nerves_system_rpi4@2.0.4', sites: good } }] });
   assert.deepEqual([...readPluginOptions(ws).sites!], good);
+});
+
+test("a catalogue nx.json lists that is not installed is named by its place in the list", () => {
+  assert.throws(() => catalogueFiles(['no-such-catalogue-here'], root), (e: unknown) => e instanceof NbprError && e.code === 'catalogue/not-installed' && e.where === 'nx.json /plugins/…/options/catalogues/0 (@nbpr/nx-plugin)' && /npm install --save-dev no-such-catalogue-here/.test(e.format()));
 });

@@ -11,7 +11,9 @@ import { packedHello } from '../../../test/support/artefacts';
 import { tempDir } from '../../../test/support/temp';
 
 const dir = tempDir();
-const fast = { http: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 }, headersTimeoutMs: 2000, idleTimeoutMs: 2000 } };
+// Quick retries (a registry that is not there fails at once), patient answers: a real registry on
+// a loaded machine can take seconds to answer, and no test here is about a slow one.
+const fast = { http: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 }, headersTimeoutMs: 30_000, idleTimeoutMs: 30_000 } };
 
 test('publishing is immutable: same content is a no-op, other content under the same key is refused', async () => {
   const registry = await startRegistry();

@@ -14,7 +14,9 @@ import { startRegistry, type TestRegistry } from '../../../test/support/registry
 import { tempDir } from '../../../test/support/temp';
 
 const dir = tempDir();
-const fast = { http: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 }, headersTimeoutMs: 2000, idleTimeoutMs: 2000 } };
+// Quick retries (a registry that is not there fails at once), patient answers: a real registry on
+// a loaded machine can take seconds to answer, and no test here is about a slow one.
+const fast = { http: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 }, headersTimeoutMs: 30_000, idleTimeoutMs: 30_000 } };
 const ours = testKeyPair(dir, 'ours');
 const theirs = testKeyPair(dir, 'theirs');
 const policy = (mode: TrustPolicy['mode'], keys = ['ours.pub']): TrustPolicy => trustPolicy({ policy: mode, keys }, dir);

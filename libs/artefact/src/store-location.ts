@@ -18,7 +18,3 @@ export function storeLocation(env: NodeJS.ProcessEnv = process.env): StoreLocati
   const xdg = env.XDG_DATA_HOME;
   return xdg && isAbsolute(xdg) ? { root: join(xdg, 'nerves', 'nbpr'), setBy: 'XDG_DATA_HOME' } : { root: join(env.HOME || homedir(), '.nerves', 'nbpr'), setBy: 'HOME' };
 }
-
-export function storeRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return storeLocation(env).root;
-}

@@ -76,7 +76,7 @@ export interface CleanReport {
 
 const KEY = /^[0-9a-f]{64}$/;
 
-/** The store at `dir`, else where `storeRoot` says (NBPR_CACHE_DIR, the Nerves data dir). */
+/** The store at `dir`, else where `storeLocation` says (NBPR_CACHE_DIR, the Nerves data dir). */
 export function openStore(dir?: string, env: NodeJS.ProcessEnv = process.env): ArtefactStore {
   if (dir !== undefined) return new ArtefactStore(dir);
   const location = storeLocation(env);
@@ -246,9 +246,9 @@ export class ArtefactStore {
     const report: CleanReport = { trees: [], blobs: [], leftovers: [], busy: [], bytes: 0 };
     const entries = await this.ls();
     const wanted = options.keys ? new Set(options.keys.map(checkKey)) : undefined;
+    if (entries.length > 0) await this.prepare();
     for (const entry of entries) {
       if (wanted && !wanted.has(entry.key)) continue;
-      await this.prepare();
       const release = await tryLock(this.lockPath(entry.key), this.lockOptions);
       if (!release) {
         report.busy.push(entry.key);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { acquireLock, tryLock } from '@nbpr/model';
 import { packArtefact, PackResult } from '../src';
 import { openStore, type ArtefactStore, type PutOptions, type StoredArtefact } from '../src/store';
-import { storeLocation, storeRoot } from '../src/store-location';
+import { storeLocation } from '../src/store-location';
 import { helloTree, key, keyDocument, scratch } from './support';
 import { rejectionText } from '../../../test/support/errors';
 
@@ -37,10 +37,10 @@ function deadPid(): number {
 }
 
 test('the store lives at NBPR_CACHE_DIR, else $XDG_DATA_HOME/nerves/nbpr, else ~/.nerves/nbpr', () => {
-  assert.equal(storeRoot({ NBPR_CACHE_DIR: '/c', XDG_DATA_HOME: '/x', HOME: '/h' }), '/c');
-  assert.equal(storeRoot({ XDG_DATA_HOME: '/x', HOME: '/h' }), '/x/nerves/nbpr');
-  assert.equal(storeRoot({ XDG_DATA_HOME: 'relative', HOME: '/h' }), '/h/.nerves/nbpr');
-  assert.equal(storeRoot({ HOME: '/h' }), '/h/.nerves/nbpr');
+  assert.equal(storeLocation({ NBPR_CACHE_DIR: '/c', XDG_DATA_HOME: '/x', HOME: '/h' }).root, '/c');
+  assert.equal(storeLocation({ XDG_DATA_HOME: '/x', HOME: '/h' }).root, '/x/nerves/nbpr');
+  assert.equal(storeLocation({ XDG_DATA_HOME: 'relative', HOME: '/h' }).root, '/h/.nerves/nbpr');
+  assert.equal(storeLocation({ HOME: '/h' }).root, '/h/.nerves/nbpr');
   assert.equal(openStore('/s').root, '/s');
   assert.equal(openStore(undefined, { NBPR_CACHE_DIR: '/c' }).root, '/c');
 });

@@ -74,51 +74,40 @@ export function parseJsonSource(file: string, text: string, dialect: JsonDialect
       hint: strict ? 'Fix the JSON syntax at that position (strict JSON: no comments, no trailing commas, double-quoted keys).' : 'Fix the JSON syntax at that position.',
     });
   }
-  // NBPR's own files only: in another tool's file, that tool decides which one counts.
-  const repeated = strict ? repeatedName(tree) : undefined;
-  if (repeated) {
-    throw new NbprError(`the member name ${JSON.stringify(repeated.children![0].value)} appears twice in one object`, {
-      code: 'json/duplicate-name',
-      where: `${file}:${lineColumn(text, repeated.offset)} ${pointerOf(...getNodePath(repeated)) || '/'}`,
-      hint: 'Keep one of them: JSON readers differ on which one counts, and NBPR takes neither silently.',
-    });
-  }
-  const broken = loneSurrogate(tree);
-  if (broken) {
-    throw new NbprError(`${broken.type === 'property' ? 'a member name' : 'a string'} holds a lone UTF-16 surrogate (a \\u escape of half a character)`, {
-      code: 'json/lone-surrogate',
-      where: `${file}:${lineColumn(text, broken.offset)} ${pointerOf(...getNodePath(broken)) || '/'}`,
-      hint: 'Write the whole character (or both halves of its surrogate pair). Half a character has no UTF-8 form: it would change on its way into a cache key, a config file or the device.',
-    });
+  const violation = iJsonViolation(tree, strict);
+  if (violation) {
+    throw new NbprError(violation.what, { code: violation.code, where: `${file}:${lineColumn(text, violation.node.offset)} ${pointerOf(...getNodePath(violation.node)) || '/'}`, hint: violation.hint });
   }
   return { file, text, value: getNodeValue(tree), tree };
 }
 
-/** The second property of an object whose name an earlier one already has (I-JSON asks for unique names). */
-function repeatedName(node: Node): Node | undefined {
-  if (node.type === 'object') {
-    const seen = new Set<unknown>();
-    for (const property of node.children ?? []) {
-      const name = property.children?.[0]?.value;
-      if (seen.has(name)) return property;
-      seen.add(name);
-    }
-  }
-  for (const child of node.children ?? []) {
-    const found = repeatedName(child);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** The first string (or the property whose name) holding a lone surrogate, which I-JSON forbids. */
-function loneSurrogate(node: Node): Node | undefined {
-  if (node.type === 'string') return LONE_SURROGATE.test(node.value as string) ? node : undefined;
+/**
+ * The first place that breaks I-JSON (RFC 7493) as NBPR holds its files to it: half a
+ * surrogate pair in a string or a member name (it has no UTF-8 form), and, in NBPR's own
+ * (strict) files, a member name given twice (readers differ on which one counts; in another
+ * tool's file, that tool decides).
+ */
+function iJsonViolation(node: Node, strict: boolean): { node: Node; code: ErrorCode; what: string; hint: string } | undefined {
+  if (node.type === 'string' && LONE_SURROGATE.test(node.value as string)) {
+    const named = node.parent?.type === 'property' && node.parent.children?.[0] === node;
+    return {
+      node: named ? node.parent! : node,
+      code: 'json/lone-surrogate',
+      what: `${named ? 'a member name' : 'a string'} holds a lone UTF-16 surrogate (a \\u escape of half a character)`,
+      hint: 'Write the whole character (or both halves of its surrogate pair). Half a character has no UTF-8 form: it would change on its way into a cache key, a config file or the device.',
+    };
+  }
+  const names = new Set<unknown>();
   for (const child of node.children ?? []) {
-    const found = loneSurrogate(child);
-    if (found) return node.type === 'property' && found === node.children?.[0] ? node : found;
+    const found = iJsonViolation(child, strict);
+    if (found) return found;
+    if (strict && node.type === 'object') {
+      const name = child.children?.[0]?.value;
+      if (names.has(name)) return { node: child, code: 'json/duplicate-name', what: `the member name ${JSON.stringify(name)} appears twice in one object`, hint: 'Keep one of them: JSON readers differ on which one counts, and NBPR takes neither silently.' };
+      names.add(name);
+    }
   }
   return undefined;
 }

@@ -21,6 +21,12 @@ const NBPR_CODE = [
  */
 const PIPELINE_EXECUTOR = '@nbpr/nx-plugin:pipeline';
 
+/** The runtime input (a command) and file inputs that identify the systems of a run. */
+export interface SystemInputs {
+  runtime: string;
+  files: string[];
+}
+
 /**
  * How Nx knows which systems a run can be for (app, version, Buildroot, .config sha256): the
  * active one and every system a firmware profile of the workspace pins. Every target carries
@@ -33,7 +39,7 @@ const PIPELINE_EXECUTOR = '@nbpr/nx-plugin:pipeline';
  * finds on the machine. The ids match the schema's app@version pattern and the paths are
  * checked the same way: no character the shell reads.
  */
-export function systemInputs(pinnedSystems: readonly string[], options: Pick<PluginOptions, 'defaultSystem' | 'systems'>): { runtime: string; files: string[] } {
+export function systemInputs(pinnedSystems: readonly string[], options: Pick<PluginOptions, 'defaultSystem' | 'systems'>): SystemInputs {
   const node = ['node tools/nbpr-cli/bin/nbpr.js system-id', ...[...new Set(pinnedSystems)].sort().map((s) => `--system ${s}`)].join(' ');
   const ids = [...new Set([options.defaultSystem, ...pinnedSystems])].sort();
   const dirs = ids.map((id) => options.systems?.[id]?.path);
@@ -41,8 +47,6 @@ export function systemInputs(pinnedSystems: readonly string[], options: Pick<Plu
   if (!inWorkspace) return { runtime: node, files: [] };
   return { runtime: `test -z "$NBPR_SYSTEM$NERVES_SYSTEM" && echo ${ids.join(',')} || ${node}`, files: dirs.map((dir) => `{workspaceRoot}/${dir.replace(/\/+$/, '')}/**/*`) };
 }
-
-export type SystemInputs = ReturnType<typeof systemInputs>;
 
 export function packageResolveTarget(keyInputs: string, vendored: boolean, systems: SystemInputs): TargetConfiguration {
   return {

@@ -5,11 +5,12 @@ import { NbprError } from '../errors';
 import { parseDotConfig, unquoteKconfigString } from './dot-config';
 import { isDirectory } from '../file-kind';
 import { errnoCode, readFailure } from '../fs-failure';
+import { isSystemVersion } from './system-id';
 
-/** A Nerves system artefact directory, as NBPR needs it. */
 /** A nerves_system_br release (v1.34.0, as git describe may extend it): one path segment, safe in a URL and a file name. */
 const NERVES_SYSTEM_BR_TAG = /^v?[0-9][0-9A-Za-z.+_-]{0,63}$/;
 
+/** A Nerves system artefact directory, as NBPR needs it. */
 export interface NervesSystem {
   dir: string;
   /** BR2_NERVES_SYSTEM_NAME, e.g. nerves_system_rpi4. */
@@ -63,7 +64,7 @@ export function readSystem(directory: string): NervesSystem {
   }
   const versionFile = join(dir, 'VERSION');
   const version = dirMatch?.[2] ?? readSystemFile(versionFile, fix)?.toString('utf8').trim();
-  if (!version || !/^[0-9A-Za-z][0-9A-Za-z.+-]{0,63}$/.test(version)) {
+  if (!version || !isSystemVersion(version)) {
     throw new NbprError(version ? `VERSION holds ${JSON.stringify(version.slice(0, 80))}, not a version` : 'cannot tell the system version', { code: 'system/unknown-version', where: version ? versionFile : dir, hint: `Name the directory ${app}-portable-<version> as Nerves does, or add a VERSION file of one line such as 2.0.4.` });
   }
   const tagPath = join(dir, 'nerves-system.tag');

@@ -1,6 +1,13 @@
 import { NbprError } from '../errors';
 
-const SYSTEM_ID = /^([a-z][a-z0-9_]*)@([0-9A-Za-z][0-9A-Za-z.+-]*)$/;
+const VERSION = '[0-9A-Za-z][0-9A-Za-z.+-]*';
+const SYSTEM_ID = new RegExp(`^([a-z][a-z0-9_]*)@(${VERSION})$`);
+const SYSTEM_VERSION = new RegExp(`^${VERSION}$`);
+
+/** A system version as a system id holds it (2.0.4): what a VERSION file may say. */
+export function isSystemVersion(version: string): boolean {
+  return version.length <= 64 && SYSTEM_VERSION.test(version);
+}
 
 /** 'nerves_system_rpi4@2.0.4' -> { app, version }. */
 export function parseSystemId(id: string): { app: string; version: string } {
